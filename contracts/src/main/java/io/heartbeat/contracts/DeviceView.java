@@ -1,0 +1,51 @@
+package io.heartbeat.contracts;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The full current view of one device, the value on the compacted {@link Topics#REGISTRY_DEVICES} topic (key: device
+ * id). Produced by the device registry on every change; consumed by ingest (authentication, rate limits), the status
+ * monitor (thresholds) and the command service (remote control flag).
+ *
+ * <p>
+ * A record with the device id as key and a {@code null} value (tombstone) means the device was deleted. Consumers
+ * ignore a view whose {@link #revision()} is lower than or equal to the one they already hold.
+ *
+ * @param schemaVersion {@link #SCHEMA_VERSION}
+ * @param deviceId the device id (also the record key)
+ * @param tenantId the owning tenant
+ * @param name human-readable name
+ * @param protocol the protocol the device is registered for
+ * @param protocolConfig protocol-specific settings (free-form)
+ * @param profileId the device profile the thresholds come from
+ * @param thresholds effective thresholds: the profile's values merged with per-device overrides
+ * @param enabled {@code false}: ingest rejects the device's heartbeats with {@link RejectReason#DEVICE_DISABLED}
+ * @param remoteControlEnabled whether commands may be sent to the device
+ * @param firmwareVersion last known firmware version, nullable
+ * @param metadata free-form operator metadata (location, model, ...)
+ * @param tokenHash hash of the device API token, {@code sha256:<64 lowercase hex>}, see {@link DeviceTokens#hash(String)}
+ * @param revision strictly increasing per device
+ * @param createdAt when the device was registered
+ * @param updatedAt when this revision was written
+ */
+public record DeviceView(
+        int schemaVersion,
+        String deviceId,
+        String tenantId,
+        String name,
+        Protocol protocol,
+        Map<String, Object> protocolConfig,
+        String profileId,
+        Thresholds thresholds,
+        boolean enabled,
+        boolean remoteControlEnabled,
+        String firmwareVersion,
+        Map<String, Object> metadata,
+        String tokenHash,
+        long revision,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    public static final int SCHEMA_VERSION = 1;
+}

@@ -1,0 +1,29 @@
+package io.heartbeat.registry.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Registry settings; each can be set by environment variable (e.g. HEARTBEAT_REGISTRY_PAGING_MAX_SIZE). */
+@ConfigMapping(prefix = "heartbeat.registry")
+public interface RegistryConfig {
+
+    Outbox outbox();
+
+    Paging paging();
+
+    interface Outbox {
+        /** Most outbox rows published in one relay run. */
+        @WithDefault("200")
+        int batchSize();
+    }
+
+    interface Paging {
+        /** Page size when the request names none. */
+        @WithDefault("50")
+        int defaultSize();
+
+        /** Largest page size a request may ask for. */
+        @WithDefault("500")
+        int maxSize();
+    }
+}

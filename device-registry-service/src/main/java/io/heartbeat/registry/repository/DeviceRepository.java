@@ -1,0 +1,73 @@
+package io.heartbeat.registry.repository;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+import io.heartbeat.contracts.Protocol;
+import io.heartbeat.registry.entity.Device;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+
+@ApplicationScoped
+public class DeviceRepository implements PanacheRepositoryBase<Device, String> {
+
+    /** Filters of the device list; null means "any". {@code tenantId} null is only for admins. */
+    public record Filter(String tenantId, Protocol protocol, Boolean enabled, String nameContains, String profileId) {
+    }
+
+    public record Found(List<Device> items, long total) {
+    }
+
+    /** Loads a device and locks its row until the transaction ends: one writer per device. */
+    public Uni<Device> findForUpdate(String id) {
+        return findById(id, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    public Uni<List<Device>> findByProfileForUpdate(String profileId) {
+        return find("profileId", profileId).withLock(LockModeType.PESSIMISTIC_WRITE).list();
+    }
+
+    public Uni<Long> countByProfile(String profileId) {
+        return count("profileId", profileId);
+    }
+
+    public Uni<Found> search(Filter f, int page, int size) {
+        List<String> where = new ArrayList<>();
+        Map<String, Object> params = new HashMap<>();
+        if (f.tenantId() != null) {
+            where.add("tenantId = :tenant");
+            params.put("tenant", f.tenantId());
+        }
+        if (f.protocol() != null) {
+            where.add("protocol = :protocol");
+            params.put("protocol", f.protocol());
+        }
+        if (f.enabled() != null) {
+            where.add("enabled = :enabled");
+            params.put("enabled", f.enabled());
+        }
+        if (f.profileId() != null) {
+            where.add("profileId = :profile");
+            params.put("profile", f.profileId());
+        }
+        if (f.nameContains() != null && !f.nameContains().isBlank()) {
+            where.add("lower(name) like :name escape '\\'");
+            params.put("name", "%" + escapeLike(f.nameContains().toLowerCase()) + "%");
+        }
+        String query = String.join(" and ", where);
+        var found = find(query, Sort.by("id"), params);
+        return found.page(Page.of(page, size)).list()
+                .flatMap(items -> found.count().map(total -> new Found(items, total)));
+    }
+
+    static String escapeLike(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+}

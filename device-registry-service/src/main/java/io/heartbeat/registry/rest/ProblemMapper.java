@@ -1,0 +1,138 @@
+package io.heartbeat.registry.rest;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.hibernate.exception.ConstraintViolationException;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+
+import io.heartbeat.registry.service.DomainException;
+import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationCompletionException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+
+/**
+ * Turns every failure into RFC 9457 problem JSON with a stable type. Clients never see class names or stack traces;
+ * an unexpected error is logged with an id that the response repeats.
+ */
+public class ProblemMapper {
+
+    @ServerExceptionMapper
+    public Response domain(DomainException e, UriInfo uri) {
+        int status = status(e);
+        List<DomainException.FieldError> errors = e instanceof DomainException.Invalid i ? i.errors() : null;
+        return respond(new Problem("/problems/" + e.type(), title(status), status, e.getMessage(), path(uri),
+                errors));
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableJson(JsonProcessingException e, UriInfo uri) {
+        String where = "";
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            where = " at '" + path(m) + "'";
+        }
+        String reason = e.getOriginalMessage() == null ? "unreadable JSON"
+                : e.getOriginalMessage().lines().findFirst()
+                        .orElse("unreadable JSON");
+        return respond(Problem.of("malformed-request", "Malformed request", 400,
+                "The body is not valid JSON for this request" + where + ": " + reason, path(uri)));
+    }
+
+    @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class,
+            AuthenticationCompletionException.class })
+    public Response unauthenticated(RuntimeException e, UriInfo uri) {
+        return Response.status(401)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                .type(Problem.MEDIA_TYPE)
+                .entity(Problem.of("unauthenticated", "Unauthenticated", 401,
+                        "A valid bearer token is required (missing, expired, or not signed by a trusted key)",
+                        path(uri)))
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return respond(Problem.of("forbidden", "Forbidden", 403, "Your role does not allow this", path(uri)));
+    }
+
+    @ServerExceptionMapper
+    public Response constraint(ConstraintViolationException e, UriInfo uri) {
+        return respond(Problem.of("conflict", "Conflict", 409,
+                "The change conflicts with existing data (" + e.getConstraintName() + ")", path(uri)));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e, uri);
+        }
+        String slug = switch (status) {
+            case 404 -> "not-found";
+            case 405 -> "method-not-allowed";
+            case 406 -> "not-acceptable";
+            case 413 -> "payload-too-large";
+            case 415 -> "unsupported-media-type";
+            default -> "bad-request";
+        };
+        return respond(Problem.of(slug, title(status), status, e.getMessage(), path(uri)));
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e, UriInfo uri) {
+        String id = UUID.randomUUID().toString();
+        Log.errorf(e, "unexpected error %s on %s", id, path(uri));
+        return respond(Problem.of("internal-error", "Internal error", 500,
+                "An unexpected error occurred; quote " + id + " when reporting it", path(uri)));
+    }
+
+    static int status(DomainException e) {
+        if (e instanceof DomainException.NotFound) {
+            return 404;
+        } else if (e instanceof DomainException.Conflict) {
+            return 409;
+        } else if (e instanceof DomainException.Forbidden) {
+            return 403;
+        } else if (e instanceof DomainException.RevisionMismatch) {
+            return 412;
+        } else if (e instanceof DomainException.Invalid) {
+            return 422;
+        }
+        return 503;
+    }
+
+    static Response respond(Problem p) {
+        return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(p).build();
+    }
+
+    private static String path(JsonMappingException m) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : m.getPath()) {
+            if (r.getFieldName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String path(UriInfo uri) {
+        return uri == null ? null : "/" + uri.getPath().replaceFirst("^/", "");
+    }
+
+    private static String title(int status) {
+        Response.Status s = Response.Status.fromStatusCode(status);
+        return s != null ? s.getReasonPhrase() : "Error";
+    }
+}

@@ -1,0 +1,67 @@
+package io.heartbeat.registry.rest;
+
+import jakarta.ws.rs.BadRequestException;
+
+import io.heartbeat.registry.config.RegistryConfig;
+
+/** Parsing of query parameters and headers shared by the resources; bad values are a 400 with a reason. */
+final class Requests {
+
+    private Requests() {
+    }
+
+    static int page(Integer page) {
+        if (page == null) {
+            return 0;
+        }
+        if (page < 0) {
+            throw new BadRequestException("page must be 0 or more");
+        }
+        return page;
+    }
+
+    static int size(Integer size, RegistryConfig.Paging paging) {
+        if (size == null) {
+            return paging.defaultSize();
+        }
+        if (size < 1 || size > paging.maxSize()) {
+            throw new BadRequestException("size must be from 1 to " + paging.maxSize());
+        }
+        return size;
+    }
+
+    static Boolean bool(String value, String name) {
+        if (value == null) {
+            return null;
+        }
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new BadRequestException(name + " must be true or false");
+        };
+    }
+
+    static <E extends Enum<E>> E enumValue(String value, Class<E> type, String name) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, value.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(name + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()));
+        }
+    }
+
+    /** The revision in an {@code If-Match} header ({@code "3"}, {@code W/"3"} or {@code 3}); null if absent. */
+    static Long revision(String ifMatch) {
+        if (ifMatch == null || ifMatch.isBlank() || ifMatch.equals("*")) {
+            return null;
+        }
+        String v = ifMatch.strip().replaceFirst("^W/", "").replace("\"", "");
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new BadRequestException("If-Match must be an ETag this API returned, such as \"3\"");
+        }
+    }
+}

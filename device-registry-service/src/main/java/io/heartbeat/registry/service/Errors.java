@@ -1,0 +1,32 @@
+package io.heartbeat.registry.service;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects every field error of an input so the client learns all of them at once. */
+final class Errors {
+
+    private final List<DomainException.FieldError> errors = new ArrayList<>();
+
+    Errors add(String field, String message) {
+        errors.add(new DomainException.FieldError(field, message));
+        return this;
+    }
+
+    Errors check(boolean ok, String field, String message) {
+        if (!ok) {
+            add(field, message);
+        }
+        return this;
+    }
+
+    boolean isEmpty() {
+        return errors.isEmpty();
+    }
+
+    void throwIfAny() {
+        if (!errors.isEmpty()) {
+            throw new DomainException.Invalid(errors);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.heartbeat.localstack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The embedded default: starts Postgres, the MQTT broker and Kafka from Maven artifacts, then every service module
+ * that has been built as a packaged app in its own process, waits until each is ready and prints where everything is,
+ * with an admin token for the API. Ctrl-C stops everything. Data lives in {@code --data-dir} and survives a restart
+ * unless {@code --fresh} is given.
+ */
+public final class LocalStackMain {
+
+    static final String USAGE = """
+            usage: local-stack [options]
+              --data-dir DIR       where Postgres, Kafka, MQTT, keys and logs live (default .local-stack)
+              --fresh              delete the data directory first
+              --port-offset N      add N to every default port (to run beside another stack)
+              --postgres-port P    default 15432
+              --mqtt-port P        default 1883
+              --kafka-port P       default 9092 (its KRaft controller takes P+1)
+              --partitions N       partitions per Kafka topic (default 6)
+              --services A,B       only these service modules (default: every built one)
+              --infra-only         start the infrastructure, no services
+              --root DIR           the repository root (default .)
+            """;
+
+    record Options(Path root, Path dataDir, boolean fresh, int portOffset, int postgresPort, int mqttPort,
+            int kafkaPort, int partitions, List<String> services, boolean infraOnly) {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("local-stack: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (o.fresh()) {
+            Dirs.deleteRecursively(o.dataDir());
+        }
+        long t0 = System.nanoTime();
+        say("starting Postgres, MQTT broker and Kafka (KRaft) in " + o.dataDir().toAbsolutePath());
+        Infrastructure infra = Infrastructure.start(new Infrastructure.Settings(o.dataDir(),
+                o.postgresPort() + o.portOffset(), o.mqttPort() + o.portOffset(), o.kafkaPort() + o.portOffset(),
+                o.kafkaPort() + 1 + o.portOffset(), o.partitions()));
+        say(String.format("infrastructure up in %.1f s", (System.nanoTime() - t0) / 1e9));
+
+        List<ServiceProcess> running = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            say("stopping");
+            for (int i = running.size() - 1; i >= 0; i--) {
+                running.get(i).stop(Duration.ofSeconds(20));
+            }
+            infra.close();
+            stopped.countDown();
+        }, "local-stack-shutdown"));
+
+        if (!o.infraOnly()) {
+            for (ServiceSpec spec : ServiceSpec.ALL) {
+                if (!o.services().isEmpty() && !o.services().contains(spec.name())) {
+                    continue;
+                }
+                if (!spec.moduleExists(o.root())) {
+                    continue;
+                }
+                Path jar = spec.runnerJar(o.root());
+                if (!Files.isRegularFile(jar)) {
+                    say(spec.name() + " is not built (" + jar + "): run ./mvnw package -DskipTests first");
+                    continue;
+                }
+                Map<String, String> config = new LinkedHashMap<>(infra.serviceConfig(spec.database()));
+                running.add(ServiceProcess.launch(spec, jar, spec.defaultPort() + o.portOffset(), config,
+                        o.dataDir().resolve("logs")));
+            }
+            for (ServiceProcess p : running) {
+                if (!p.awaitReady(Duration.ofSeconds(180))) {
+                    say(p.spec().name() + " did not become ready; its log: " + p.log().toAbsolutePath());
+                }
+            }
+        }
+        printTable(infra, running, o);
+        say(String.format("ready in %.1f s; Ctrl-C stops everything", (System.nanoTime() - t0) / 1e9));
+        stopped.await();
+    }
+
+    static void printTable(Infrastructure infra, List<ServiceProcess> running, Options o) {
+        String row = "%-26s %-40s %s%n";
+        StringBuilder sb = new StringBuilder("\n");
+        sb.append(String.format(row, "SERVICE", "URL", "HEALTH"));
+        for (ServiceProcess p : running) {
+            sb.append(String.format(row, p.spec().name(), p.url() + "/q/swagger-ui", p.health()));
+        }
+        sb.append(String.format(row, "postgres", "jdbc:postgresql://127.0.0.1:" + infra.postgres().port() + "/"
+                + ServiceDatabase.DATABASE, "UP"));
+        sb.append(String.format(row, "mqtt-broker", infra.mqtt().url(), "UP"));
+        sb.append(String.format(row, "kafka", infra.kafka().bootstrapServers(),
+                infra.kafka().running() ? "UP" : "DOWN"));
+        sb.append("\nlogs: ").append(o.dataDir().resolve("logs").toAbsolutePath()).append('\n');
+        sb.append("""
+
+                Admin token for the API (tenant "local", group "admin"), valid 30 days. LOCAL USE ONLY: it is signed
+                with a development key this stack generated in %s; never use these keys anywhere else.
+
+                export HEARTBEAT_TOKEN=%s
+
+                """.formatted(infra.userKeys().privateKey().getParent().toAbsolutePath(),
+                new DevTokens(infra.userKeys().loadPrivate()).admin()));
+        System.out.print(sb);
+        System.out.flush();
+    }
+
+    static Options parse(String[] args) {
+        Path root = Path.of(".");
+        Path dataDir = null;
+        boolean fresh = false;
+        boolean infraOnly = false;
+        int offset = 0;
+        int pg = 15432;
+        int mqtt = 1883;
+        int kafka = 9092;
+        int partitions = 6;
+        List<String> services = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--fresh" -> fresh = true;
+                case "--infra-only" -> infraOnly = true;
+                case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
+                case "--root" -> root = Path.of(value(args, ++i, a));
+                case "--port-offset" -> offset = number(args, ++i, a);
+                case "--postgres-port" -> pg = number(args, ++i, a);
+                case "--mqtt-port" -> mqtt = number(args, ++i, a);
+                case "--kafka-port" -> kafka = number(args, ++i, a);
+                case "--partitions" -> partitions = number(args, ++i, a);
+                case "--services" -> services.addAll(List.of(value(args, ++i, a).split(",")));
+                case "-h", "--help" -> {
+                    System.out.print(USAGE);
+                    System.exit(0);
+                }
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("--partitions must be at least 1");
+        }
+        return new Options(root, dataDir != null ? dataDir : root.resolve(".local-stack"), fresh, offset, pg, mqtt,
+                kafka, partitions, services, infraOnly);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int number(String[] args, int i, String option) {
+        String v = value(args, i, option);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, got '" + v + "'");
+        }
+    }
+
+    private static void say(String message) {
+        System.out.println("[local-stack] " + message);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,179 @@
+package io.heartbeat.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.heartbeat.contracts.Topics;
+
+/** The real embedded infrastructure: what a service and a user of the local stack rely on. */
+class InfrastructureTest {
+
+    static Path dir;
+    static Infrastructure infra;
+
+    @BeforeAll
+    static void start() {
+        dir = Dirs.temp("infra-test-");
+        infra = Infrastructure.start(new Infrastructure.Settings(dir, 0, 0, 0, 0, 3));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (infra != null) {
+            infra.close();
+        }
+        Dirs.deleteRecursively(dir);
+    }
+
+    @Test
+    void eachServiceRoleOwnsItsSchemaAndCannotTouchAnother() throws SQLException {
+        try (Connection registry = connect(ServiceDatabase.REGISTRY); Statement st = registry.createStatement()) {
+            st.execute("CREATE TABLE probe_own (id int)");
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT table_schema FROM information_schema.tables WHERE table_name = 'probe_own'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("registry");
+            }
+            assertThatThrownBy(() -> st.execute("CREATE TABLE ingest.intruder (id int)"))
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> st.execute("CREATE TABLE public.intruder (id int)"))
+                    .hasMessageContaining("permission denied");
+        }
+        try (Connection ingest = connect(ServiceDatabase.INGEST); Statement st = ingest.createStatement()) {
+            assertThatThrownBy(() -> st.executeQuery("SELECT * FROM registry.probe_own"))
+                    .hasMessageContaining("permission denied");
+        }
+    }
+
+    @Test
+    void provisioningTwiceIsHarmless() {
+        infra.postgres().provision(ServiceDatabase.ALL);
+        infra.postgres().provision(ServiceDatabase.ALL);
+    }
+
+    @Test
+    void everyDesignTopicExistsCompactedWhereTheDesignSaysSo() throws Exception {
+        try (Admin admin = infra.kafka().admin()) {
+            List<String> names = Topics.ALL.stream().map(Topics.TopicSpec::name).toList();
+            Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get(30,
+                    TimeUnit.SECONDS);
+            assertThat(topics).hasSize(Topics.ALL.size());
+            for (Topics.TopicSpec spec : Topics.ALL) {
+                assertThat(topics.get(spec.name()).partitions()).hasSize(3);
+                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
+                String policy = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS)
+                        .get(resource).get("cleanup.policy").value();
+                assertThat(policy).as(spec.name()).isEqualTo(spec.compacted() ? "compact" : "delete");
+            }
+        }
+    }
+
+    @Test
+    void kafkaComesBackAfterAnOutageWithItsData() throws Exception {
+        String topic = Topics.HEARTBEATS;
+        produce(topic, "before-outage");
+        infra.kafka().stop();
+        assertThat(infra.kafka().running()).isFalse();
+        infra.kafka().start();
+        produce(topic, "after-outage");
+        assertThat(consumeAll(topic)).contains("before-outage", "after-outage");
+    }
+
+    @Test
+    void mqttBrokerDeliversQos1Messages() throws Exception {
+        BlockingQueue<String> received = new ArrayBlockingQueue<>(10);
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(true);
+        MqttClient subscriber = new MqttClient(infra.mqtt().url(), "sub-" + System.nanoTime(), new MemoryPersistence());
+        MqttClient device = new MqttClient(infra.mqtt().url(), "dev-" + System.nanoTime(), new MemoryPersistence());
+        try {
+            subscriber.connect(options);
+            subscriber.subscribe("devices/+/heartbeat", 1,
+                    (t, m) -> received.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+            device.connect(options);
+            device.publish("devices/socket-1/heartbeat", "{\"status\":\"alive\"}".getBytes(StandardCharsets.UTF_8), 1,
+                    false);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("devices/socket-1/heartbeat {\"status\":\"alive\"}");
+        } finally {
+            device.disconnect();
+            subscriber.disconnect();
+        }
+    }
+
+    @Test
+    void devTokensAreSignedWithTheStacksUserKey() {
+        String token = new DevTokens(infra.userKeys().loadPrivate()).operator("acme");
+        assertThat(token.split("\\.")).hasSize(3);
+        assertThat(DevKeys.readPublic(infra.userKeys().publicKey()).getAlgorithm()).isEqualTo("RSA");
+        assertThat(infra.serviceConfig(ServiceDatabase.REGISTRY))
+                .containsEntry("quarkus.datasource.username", "registry")
+                .containsEntry("kafka.bootstrap.servers", infra.kafka().bootstrapServers());
+    }
+
+    static Connection connect(ServiceDatabase db) throws SQLException {
+        return DriverManager.getConnection(infra.postgres().jdbcUrl(), db.role(), db.password());
+    }
+
+    static void produce(String topic, String value) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(topic, "socket-1", value)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    static List<String> consumeAll(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(topic));
+            List<String> values = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (values.size() < 2 && System.nanoTime() < deadline) {
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                records.forEach(r -> values.add(r.value()));
+            }
+            return values;
+        }
+    }
+}
