@@ -16,6 +16,9 @@ public interface DeviceJwtConfig {
     /** PEM (PKCS#8) private key that signs device JWTs; without it the JWT endpoint answers 503. */
     Optional<String> privateKeyLocation();
 
+    /** PEM public key matching the private key; services that verify device JWTs read it (not the registry). */
+    Optional<String> publicKeyLocation();
+
     /** The {@code iss} claim of device JWTs. */
     @WithDefault("heartbeat-registry")
     String issuer();

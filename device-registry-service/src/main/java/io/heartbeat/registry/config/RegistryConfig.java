@@ -1,5 +1,7 @@
 package io.heartbeat.registry.config;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -12,6 +14,10 @@ public interface RegistryConfig {
     Paging paging();
 
     interface Outbox {
+        /** How often the relay looks for unpublished outbox rows (read by its @Scheduled). */
+        @WithDefault("1s")
+        Duration pollInterval();
+
         /** Most outbox rows published in one relay run. */
         @WithDefault("200")
         int batchSize();

@@ -47,7 +47,7 @@ public class OutboxRelay {
         metrics.gauge("registry.outbox.pending", pending);
     }
 
-    @Scheduled(every = "${heartbeat.registry.outbox.poll-interval:200ms}", delay = 1, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${heartbeat.registry.outbox.poll-interval:1s}", delay = 1, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduledRun() {
         return relayOnce()
                 .onFailure().invoke(e -> Log.warnf("outbox relay run failed, will retry: %s", e.getMessage()))

@@ -11,8 +11,12 @@ import jakarta.ws.rs.core.UriInfo;
 import org.hibernate.exception.ConstraintViolationException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
 import io.heartbeat.registry.service.DomainException;
 import io.quarkus.logging.Log;
@@ -35,17 +39,42 @@ public class ProblemMapper {
                 errors));
     }
 
-    @ServerExceptionMapper
+    @ServerExceptionMapper({ JsonProcessingException.class, JsonParseException.class, MismatchedInputException.class,
+            InvalidFormatException.class, ValueInstantiationException.class })
     public Response unreadableJson(JsonProcessingException e, UriInfo uri) {
         String where = "";
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             where = " at '" + path(m) + "'";
         }
-        String reason = e.getOriginalMessage() == null ? "unreadable JSON"
-                : e.getOriginalMessage().lines().findFirst()
-                        .orElse("unreadable JSON");
+        String reason;
+        if (e instanceof InvalidFormatException f) {
+            reason = "'" + f.getValue() + "' is not " + expected(f.getTargetType());
+        } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            reason = "expected " + expected(m.getTargetType());
+        } else if (e instanceof JsonParseException) {
+            reason = "not well-formed JSON (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+        } else {
+            reason = "unreadable JSON";
+        }
         return respond(Problem.of("malformed-request", "Malformed request", 400,
-                "The body is not valid JSON for this request" + where + ": " + reason, path(uri)));
+                "The body is not valid for this request" + where + ": " + reason, path(uri)));
+    }
+
+    /** What a client should have sent, in JSON terms; never a Java class name. */
+    static String expected(Class<?> type) {
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.toString(type.getEnumConstants());
+        } else if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        } else if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        } else if (type == String.class) {
+            return "a string";
+        } else if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        return "a JSON object";
     }
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class,
@@ -74,6 +103,9 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return unreadableJson(json, uri);
+        }
         if (status >= 500) {
             return unexpected(e, uri);
         }
