@@ -47,7 +47,7 @@ public class OutboxRelay {
         metrics.gauge("registry.outbox.pending", pending);
     }
 
-    @Scheduled(every = "${heartbeat.registry.outbox.poll-interval:1s}", delay = 1, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${heartbeat.registry.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduledRun() {
         return relayOnce()
                 .onFailure().invoke(e -> Log.warnf("outbox relay run failed, will retry: %s", e.getMessage()))
@@ -66,6 +66,7 @@ public class OutboxRelay {
      * Kafka acknowledged: rows after a failure stay, so nothing is deleted out of order.
      */
     private Uni<List<Long>> publishInOrder(List<Pending> rows) {
+        Log.debugf("relaying %d outbox rows, first id %d", rows.size(), rows.get(0).id());
         List<Uni<Boolean>> sends = new ArrayList<>(rows.size());
         for (Pending row : rows) {
             Message<Record<String, String>> message = Message.of(Record.of(row.key(), row.payload()))
