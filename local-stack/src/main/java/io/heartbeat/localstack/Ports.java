@@ -23,12 +23,4 @@ public final class Ports {
             throw new UncheckedIOException("no free port on loopback", e);
         }
     }
-
-    public static boolean inUse(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
-    }
 }

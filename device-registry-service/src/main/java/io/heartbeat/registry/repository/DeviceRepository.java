@@ -30,6 +30,23 @@ public class DeviceRepository implements PanacheRepositoryBase<Device, String> {
         return findById(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
+    /** The revision a device created under {@code id} starts above: the last one of a deleted namesake, or 0. */
+    public Uni<Long> revisionFloor(String id) {
+        return getSession().flatMap(session -> session
+                .createNativeQuery("SELECT last_revision FROM deleted_device WHERE id = :id", Long.class)
+                .setParameter("id", id).getResultList())
+                .map(rows -> rows.isEmpty() ? 0L : rows.get(0));
+    }
+
+    /** Remembers a deleted device's last revision (see {@link #revisionFloor}). */
+    public Uni<Void> rememberDeleted(String id, long lastRevision) {
+        return getSession().flatMap(session -> session.createNativeQuery(
+                "INSERT INTO deleted_device (id, last_revision, deleted_at) VALUES (:id, :rev, now()) "
+                        + "ON CONFLICT (id) DO UPDATE SET last_revision = EXCLUDED.last_revision, deleted_at = now()")
+                .setParameter("id", id).setParameter("rev", lastRevision).executeUpdate())
+                .replaceWithVoid();
+    }
+
     public Uni<List<Device>> findByProfileForUpdate(String profileId) {
         return find("profileId", profileId).withLock(LockModeType.PESSIMISTIC_WRITE).list();
     }

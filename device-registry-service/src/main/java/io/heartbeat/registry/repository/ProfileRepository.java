@@ -18,6 +18,14 @@ public class ProfileRepository implements PanacheRepositoryBase<Profile, String>
         return findById(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
+    /**
+     * Loads a profile with a share lock: a device change that reads a profile's thresholds waits for, and is not
+     * lost behind, a concurrent threshold change of that profile (which takes the row for update).
+     */
+    public Uni<Profile> findForShare(String id) {
+        return findById(id, LockModeType.PESSIMISTIC_READ);
+    }
+
     public Uni<List<Profile>> findByIds(Collection<String> ids) {
         return ids.isEmpty() ? Uni.createFrom().item(List.of()) : list("id in ?1", ids);
     }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
 import io.heartbeat.registry.service.DomainException;
@@ -40,14 +41,16 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper({ JsonProcessingException.class, JsonParseException.class, MismatchedInputException.class,
-            InvalidFormatException.class, ValueInstantiationException.class })
+            InvalidFormatException.class, ValueInstantiationException.class, UnrecognizedPropertyException.class })
     public Response unreadableJson(JsonProcessingException e, UriInfo uri) {
         String where = "";
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             where = " at '" + path(m) + "'";
         }
         String reason;
-        if (e instanceof InvalidFormatException f) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            reason = "'" + u.getPropertyName() + "' is not a field of this request";
+        } else if (e instanceof InvalidFormatException f) {
             reason = "'" + f.getValue() + "' is not " + expected(f.getTargetType());
         } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             reason = "expected " + expected(m.getTargetType());
@@ -164,6 +167,9 @@ public class ProblemMapper {
     }
 
     private static String title(int status) {
+        if (status == 422) {
+            return "Unprocessable Content";
+        }
         Response.Status s = Response.Status.fromStatusCode(status);
         return s != null ? s.getReasonPhrase() : "Error";
     }

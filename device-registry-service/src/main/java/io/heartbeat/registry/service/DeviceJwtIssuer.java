@@ -14,10 +14,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.heartbeat.registry.config.DeviceJwtConfig;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
 
-/** Signs device JWTs (RS256, subject = device id, {@code tenant} claim) with the registry's device key. */
+/**
+ * Signs device JWTs (RS256, subject = device id, {@code tenant} claim) with the registry's device key, loaded at
+ * startup so a wrong key location stops the service at once instead of failing its first request.
+ */
+@Startup
 @ApplicationScoped
 public class DeviceJwtIssuer {
 

@@ -122,7 +122,8 @@ public final class DeviceRules {
             errors.add("metadata", "at most " + MAX_METADATA_KEYS + " keys");
             return;
         }
-        errors.check(EventJson.write(metadata).length() <= MAX_METADATA_BYTES, "metadata",
+        errors.check(EventJson.write(metadata).getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_METADATA_BYTES,
+                "metadata",
                 "at most " + MAX_METADATA_BYTES + " bytes as JSON");
     }
 

@@ -70,29 +70,31 @@ public class DeviceService {
         DeviceRules.checkId(errors, draft.id());
         DeviceRules.checkTenant(errors, tenant);
         DeviceSpec spec = draft.spec();
-        return profiles.findById(spec.profileId()).flatMap(profile -> {
+        return profiles.findForShare(spec.profileId()).flatMap(profile -> {
             validate(errors, spec, profile);
             return devices.findById(draft.id()).flatMap(existing -> {
                 if (existing != null) {
                     throw new DomainException.Conflict("device-exists", "a device with id '" + draft.id()
                             + "' already exists (device ids are unique across tenants)");
                 }
-                Instant now = Instant.now();
-                String token = DeviceTokens.generate();
-                Device d = new Device();
-                d.id = draft.id();
-                d.tenantId = tenant;
-                d.createdAt = now;
-                d.tokenHash = DeviceTokens.hash(token);
-                d.tokenRotatedAt = now;
-                d.revision = 0;
-                apply(d, spec, now);
-                Thresholds effective = d.overrides().over(profile.thresholds());
-                return devices.persist(d)
-                        .call(() -> events.changed(d, effective))
-                        .call(() -> audit.record(caller, "DEVICE_CREATED", AuditLog.DEVICE, d.id, d.tenantId,
-                                Map.of("name", d.name, "protocol", d.protocol.name(), "profileId", d.profileId)))
-                        .map(x -> new Created(new Details(d, effective), token));
+                return devices.revisionFloor(draft.id()).flatMap(floor -> {
+                    Instant now = Instant.now();
+                    String token = DeviceTokens.generate();
+                    Device d = new Device();
+                    d.id = draft.id();
+                    d.tenantId = tenant;
+                    d.createdAt = now;
+                    d.tokenHash = DeviceTokens.hash(token);
+                    d.tokenRotatedAt = now;
+                    d.revision = floor;
+                    apply(d, spec, now);
+                    Thresholds effective = d.overrides().over(profile.thresholds());
+                    return devices.persist(d)
+                            .call(() -> events.changed(d, effective))
+                            .call(() -> audit.record(caller, "DEVICE_CREATED", AuditLog.DEVICE, d.id, d.tenantId,
+                                    Map.of("name", d.name, "protocol", d.protocol.name(), "profileId", d.profileId)))
+                            .map(x -> new Created(new Details(d, effective), token));
+                });
             });
         });
     }
@@ -130,8 +132,12 @@ public class DeviceService {
             Errors errors = new Errors();
             DeviceSpec before = spec(d);
             DeviceSpec after = DevicePatch.apply(before, patch, errors);
-            return profiles.findById(after.profileId()).flatMap(profile -> {
+            return profiles.findForShare(after.profileId()).flatMap(profile -> {
                 validate(errors, after, profile);
+                if (after.equals(before)) {
+                    // nothing changes: no new revision, no event, no audit entry
+                    return Uni.createFrom().item(new Details(d, d.overrides().over(profile.thresholds())));
+                }
                 Instant now = Instant.now();
                 apply(d, after, now);
                 Thresholds effective = d.overrides().over(profile.thresholds());
@@ -156,6 +162,7 @@ public class DeviceService {
                 return Uni.createFrom().item(false);
             }
             return devices.delete(d)
+                    .call(() -> devices.rememberDeleted(d.id, d.revision))
                     .call(() -> events.deleted(d.id))
                     .call(() -> audit.record(caller, "DEVICE_DELETED", AuditLog.DEVICE, d.id, d.tenantId,
                             Map.of("name", d.name, "lastRevision", d.revision)))
@@ -176,7 +183,7 @@ public class DeviceService {
             d.tokenRotatedAt = now;
             d.updatedAt = now;
             d.revision++;
-            return profiles.findById(d.profileId).flatMap(p -> {
+            return profiles.findForShare(d.profileId).flatMap(p -> {
                 Thresholds effective = d.overrides().over(p.thresholds());
                 return events.changed(d, effective)
                         .call(() -> audit.record(caller, "DEVICE_TOKEN_ROTATED", AuditLog.DEVICE, d.id, d.tenantId,
