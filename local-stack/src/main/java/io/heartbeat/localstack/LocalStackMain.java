@@ -45,9 +45,21 @@ public final class LocalStackMain {
             System.exit(2);
             return;
         }
+        List<Integer> busy = new ArrayList<>();
+        for (int port : List.of(o.postgresPort(), o.mqttPort(), o.kafkaPort(), o.kafkaPort() + 1)) {
+            if (Ports.inUse(port + o.portOffset())) {
+                busy.add(port + o.portOffset());
+            }
+        }
+        if (!busy.isEmpty()) {
+            System.err.println("local-stack: ports " + busy + " are in use (another local stack?); stop it or use "
+                    + "--port-offset N");
+            System.exit(1);
+        }
         if (o.fresh()) {
             Dirs.deleteRecursively(o.dataDir());
         }
+        logInfrastructureTo(o.dataDir().resolve("logs"));
         long t0 = System.nanoTime();
         say("starting Postgres, MQTT broker and Kafka (KRaft) in " + o.dataDir().toAbsolutePath());
         Infrastructure infra = Infrastructure.start(new Infrastructure.Settings(o.dataDir(),
@@ -95,7 +107,7 @@ public final class LocalStackMain {
     }
 
     static void printTable(Infrastructure infra, List<ServiceProcess> running, Options o) {
-        String row = "%-26s %-40s %s%n";
+        String row = "%-26s %-50s %s%n";
         StringBuilder sb = new StringBuilder("\n");
         sb.append(String.format(row, "SERVICE", "URL", "HEALTH"));
         for (ServiceProcess p : running) {
@@ -118,6 +130,19 @@ public final class LocalStackMain {
                 new DevTokens(infra.userKeys().loadPrivate()).admin()));
         System.out.print(sb);
         System.out.flush();
+    }
+
+    /** Postgres, Kafka and the broker log to a file; the console keeps to what a user needs. */
+    static void logInfrastructureTo(Path logDir) {
+        try {
+            Files.createDirectories(logDir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        System.setProperty("org.slf4j.simpleLogger.logFile", logDir.resolve("infrastructure.log").toString());
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.log.oshi", "off");
     }
 
     static Options parse(String[] args) {
@@ -154,7 +179,9 @@ public final class LocalStackMain {
         if (partitions < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1");
         }
-        return new Options(root, dataDir != null ? dataDir : root.resolve(".local-stack"), fresh, offset, pg, mqtt,
+        root = root.toAbsolutePath().normalize();
+        return new Options(root, dataDir != null ? dataDir.toAbsolutePath().normalize() : root.resolve(".local-stack"),
+                fresh, offset, pg, mqtt,
                 kafka, partitions, services, infraOnly);
     }
 

@@ -23,4 +23,13 @@ public final class Ports {
             throw new UncheckedIOException("no free port on loopback", e);
         }
     }
+
+    /** Whether something already listens on {@code port} on loopback. */
+    public static boolean inUse(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
 }

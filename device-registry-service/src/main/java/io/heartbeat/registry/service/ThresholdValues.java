@@ -1,5 +1,7 @@
 package io.heartbeat.registry.service;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import io.heartbeat.contracts.Thresholds;
 
 /**
@@ -20,6 +22,7 @@ public record ThresholdValues(Integer heartbeatIntervalSeconds, Integer connecte
                 maxHeartbeatsPerMinute != null ? maxHeartbeatsPerMinute : base.maxHeartbeatsPerMinute());
     }
 
+    @JsonIgnore
     public boolean isEmpty() {
         return heartbeatIntervalSeconds == null && connectedWithinSeconds == null && disconnectedAfterSeconds == null
                 && minHeartbeatSpacingSeconds == null && maxHeartbeatsPerMinute == null;
