@@ -49,16 +49,21 @@ public class OutboxRelay {
 
     @Scheduled(every = "${heartbeat.registry.outbox.poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduledRun() {
-        return relayOnce()
+        return drain()
                 .onFailure().invoke(e -> Log.warnf("outbox relay run failed, will retry: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
+                .call(() -> outbox.pendingCount().invoke(pending::set))
                 .replaceWithVoid();
+    }
+
+    /** Publishes batch after batch while full batches come back, so a backlog leaves at Kafka's pace. */
+    Uni<Void> drain() {
+        return relayOnce().flatMap(n -> n >= config.outbox().batchSize() ? drain() : Uni.createFrom().voidItem());
     }
 
     /** One relay run: publishes up to a batch and returns how many rows left the outbox. */
     public Uni<Integer> relayOnce() {
-        return outbox.relay(config.outbox().batchSize(), this::publishInOrder)
-                .call(n -> outbox.pendingCount().invoke(pending::set));
+        return outbox.relay(config.outbox().batchSize(), this::publishInOrder);
     }
 
     /**
@@ -66,7 +71,6 @@ public class OutboxRelay {
      * Kafka acknowledged: rows after a failure stay, so nothing is deleted out of order.
      */
     private Uni<List<Long>> publishInOrder(List<Pending> rows) {
-        Log.debugf("relaying %d outbox rows, first id %d", rows.size(), rows.get(0).id());
         List<Uni<Boolean>> sends = new ArrayList<>(rows.size());
         for (Pending row : rows) {
             Message<Record<String, String>> message = Message.of(Record.of(row.key(), row.payload()))
