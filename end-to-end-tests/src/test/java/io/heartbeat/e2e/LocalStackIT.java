@@ -1,0 +1,153 @@
+package io.heartbeat.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.heartbeat.localstack.Dirs;
+import io.heartbeat.localstack.Ports;
+
+/**
+ * What the README promises a new user: the local-stack runner starts the infrastructure and the packaged services as
+ * processes, prints the table and an admin token, and with that token a device can be created and listed; it stops
+ * cleanly and, started again on the same data, still has the device.
+ */
+class LocalStackIT {
+
+    static final Path ROOT = Path.of(System.getProperty("heartbeat.root", "..")).toAbsolutePath().normalize();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    final Path dataDir = Dirs.temp("e2e-stack-");
+    final int offset = freeOffset();
+    Process stack;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (stack != null && stack.isAlive()) {
+            // SIGTERM first: the runner's shutdown hook stops the services it started
+            stack.destroy();
+            if (!stack.waitFor(90, TimeUnit.SECONDS)) {
+                stack.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        Dirs.deleteRecursively(dataDir);
+    }
+
+    @Test
+    void theRunCommandBringsUpAWorkingPlatformThatKeepsItsData() throws Exception {
+        BlockingQueue<String> out = start();
+        String table = readUntil(out, "ready in", Duration.ofSeconds(240));
+        assertThat(table).contains("device-registry-service").contains("UP");
+        String token = token(table);
+
+        String registry = "http://127.0.0.1:" + (8081 + offset);
+        HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/devices"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"id\":\"socket-0042\",\"name\":\"Kitchen socket\",\"protocol\":\"MQTT\"}")));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.body()).containsPattern("\"apiToken\":\"[A-Za-z0-9]{64}\"");
+
+        HttpResponse<String> list = send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/devices"))
+                .header("Authorization", "Bearer " + token).GET());
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).contains("\"id\":\"socket-0042\"").doesNotContain("apiToken");
+
+        // SIGTERM, as Ctrl-C's shutdown hook path: everything stops
+        stack.destroy();
+        assertThat(stack.waitFor(90, TimeUnit.SECONDS)).as("the stack stops within 90 s").isTrue();
+
+        // same data directory: the device and the keys (so the token) are still there
+        out = start();
+        readUntil(out, "ready in", Duration.ofSeconds(240));
+        HttpResponse<String> again = send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/devices/socket-0042"))
+                .header("Authorization", "Bearer " + token).GET());
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    }
+
+    BlockingQueue<String> start() throws Exception {
+        Path jar = Files.list(ROOT.resolve("local-stack/target"))
+                .filter(p -> p.getFileName().toString().matches("local-stack-.*\\.jar"))
+                .filter(p -> !p.getFileName().toString().contains("tests")).findFirst().orElseThrow();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "--root", ROOT.toString(), "--data-dir", dataDir.toString(),
+                "--port-offset", Integer.toString(offset), "--partitions", "2"));
+        stack = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Process p = stack;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        }, "local-stack-output");
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
+    }
+
+    static String readUntil(BlockingQueue<String> lines, String marker, Duration timeout) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null) {
+                seen.append(line).append('\n');
+                if (line.contains(marker)) {
+                    return seen.toString();
+                }
+            }
+        }
+        throw new AssertionError("no '" + marker + "' within " + timeout + "; output:\n" + seen);
+    }
+
+    static String token(String output) {
+        Matcher m = Pattern.compile("export HEARTBEAT_TOKEN=(\\S+)").matcher(output);
+        assertThat(m.find()).as("the admin token line").isTrue();
+        return m.group(1);
+    }
+
+    static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An offset that puts every default port (1883 .. 15432) on free ports. */
+    static int freeOffset() {
+        int[] defaults = { 1883, 8081, 8082, 8083, 8084, 9092, 9093, 15432 };
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int offset = 20000 + (int) (Math.random() * 30000);
+            boolean free = true;
+            for (int port : defaults) {
+                free &= port + offset < 65535 && !Ports.inUse(port + offset);
+            }
+            if (free) {
+                return offset;
+            }
+        }
+        throw new IllegalStateException("no free port offset found");
+    }
+}
