@@ -226,6 +226,15 @@ class DeviceApiTest {
     }
 
     @Test
+    void aBodyOverTheLimitIsA413Problem() {
+        String huge = "{\"id\":\"big\",\"name\":\"x\",\"protocol\":\"MQTT\",\"metadata\":{\"a\":\""
+                + "x".repeat(300 * 1024) + "\"}}";
+        as(operator).body(huge).post("/api/v1/devices").then().statusCode(413)
+                .contentType("application/problem+json")
+                .body("type", equalTo("/problems/payload-too-large"));
+    }
+
+    @Test
     void aTakenIdIsA409EvenAcrossTenants() {
         String id = uniqueId("dup");
         create(operator, mqttDevice(id));
