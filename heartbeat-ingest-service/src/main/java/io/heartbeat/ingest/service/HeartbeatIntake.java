@@ -53,8 +53,13 @@ public class HeartbeatIntake {
             String pathDeviceId, byte[] body, boolean declaredJson) {
     }
 
-    /** Either the accepted heartbeat and its device, or the refusal. */
-    public record Outcome(HeartbeatAccepted accepted, DeviceView device, Refusal refusal) {
+    /**
+     * Either the accepted heartbeat and its device, or the refusal.
+     *
+     * @param stored whether Kafka has what became of the submission: the accepted heartbeat, or (awaited on MQTT
+     *        only) the rejected record. An MQTT message is acknowledged only when this is true.
+     */
+    public record Outcome(HeartbeatAccepted accepted, DeviceView device, Refusal refusal, boolean stored) {
 
         public boolean isAccepted() {
             return accepted != null;
@@ -113,7 +118,7 @@ public class HeartbeatIntake {
             fields = parse(body);
         } catch (Unreadable e) {
             DeviceView device = auth == null ? null : auth.device();
-            return refuse(submission, receivedAt, device, null, e.refusal);
+            return refuse(submission, receivedAt, device, submission.pathDeviceId(), e.refusal);
         }
         HeartbeatValidator.Result result = validator.validate(fields, receivedAt);
         String claimed = claimedDeviceId(submission, fields);
@@ -159,7 +164,7 @@ public class HeartbeatIntake {
                 .map(ignored -> {
                     metrics.counter("ingest.heartbeats.accepted", "channel", submission.channel().name(), "kind",
                             submission.kind().name()).increment();
-                    return new Outcome(accepted, device, null);
+                    return new Outcome(accepted, device, null, true);
                 })
                 .onFailure().recoverWithUni(e -> {
                     rateLimiter.release(device.deviceId(), receivedAt);
@@ -190,15 +195,22 @@ public class HeartbeatIntake {
                     submission.source(), refusal.reason(), refusal.detail(),
                     permit.suppressed() > 0 ? "; " + permit.suppressed() + " similar refusals not logged" : "");
         }
-        // the device gets its answer now; the audit record follows once Kafka has it (failures are counted)
-        publisher.publish(rejected).subscribe().with(ignored -> {
-        }, e -> {
-            metrics.counter("ingest.rejections.unpublished").increment();
-            if (logThrottle.permit("unpublished", clock.instant()).log()) {
-                Log.warnf("could not publish a rejected heartbeat to Kafka: %s", e.getMessage());
-            }
+        Uni<Boolean> stored = publisher.publish(rejected).replaceWith(true)
+                .onFailure().invoke(e -> {
+                    metrics.counter("ingest.rejections.unpublished").increment();
+                    if (logThrottle.permit("unpublished", clock.instant()).log()) {
+                        Log.warnf("could not publish a rejected heartbeat to Kafka: %s", e.getMessage());
+                    }
+                })
+                .onFailure().recoverWithItem(false);
+        if (submission.channel() == Channel.MQTT) {
+            // the MQTT message is acknowledged only once its rejected record is stored
+            return stored.map(ok -> new Outcome(null, device, refusal, ok && refusal.reason() != RejectReason.UNAVAILABLE));
+        }
+        // an HTTP device gets its answer now; the audit record follows once Kafka has it (failures are counted)
+        stored.subscribe().with(ignored -> {
         });
-        return Uni.createFrom().item(new Outcome(null, device, refusal));
+        return Uni.createFrom().item(new Outcome(null, device, refusal, false));
     }
 
     private static String claimedDeviceId(Submission submission, Map<String, Object> fields) {
