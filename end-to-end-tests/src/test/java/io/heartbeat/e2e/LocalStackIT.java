@@ -56,7 +56,8 @@ class LocalStackIT {
     void theRunCommandBringsUpAWorkingPlatformThatKeepsItsData() throws Exception {
         BlockingQueue<String> out = start();
         String table = readUntil(out, "ready in", Duration.ofSeconds(240));
-        assertThat(table).contains("device-registry-service").contains("UP");
+        assertThat(table).containsPattern("device-registry-service +\\S+ +UP")
+                .containsPattern("heartbeat-ingest-service +\\S+ +UP");
         String token = token(table);
 
         String registry = "http://127.0.0.1:" + (8081 + offset);

@@ -11,12 +11,14 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.heartbeat.common.rest.Page;
+import io.heartbeat.common.rest.Requests;
+import io.heartbeat.common.security.Caller;
+import io.heartbeat.common.security.Callers;
 import io.heartbeat.registry.config.RegistryConfig;
 import io.heartbeat.registry.rest.Dtos.AuditResponse;
-import io.heartbeat.registry.rest.Dtos.Page;
 import io.heartbeat.registry.service.AuditLog;
 import io.heartbeat.registry.service.AuditQueries;
-import io.heartbeat.registry.service.Caller;
 import io.smallrye.mutiny.Uni;
 
 @Path("/api/v1/audit")
@@ -43,7 +45,7 @@ public class AuditResource {
             @Parameter(description = "device or profile") @QueryParam("entityType") String entityType,
             @Parameter(description = "Admins only: one tenant") @QueryParam("tenantId") String tenantId) {
         int p = Requests.page(page);
-        int s = Requests.size(size, config.paging());
+        int s = Requests.size(size, config.paging().defaultSize(), config.paging().maxSize());
         String type = deviceId != null ? AuditLog.DEVICE : entityType;
         return audit.search(callers.current(), tenantId, type, deviceId, p, s)
                 .map(found -> Page.of(found.items(), AuditResponse::of, p, s, found.total()));

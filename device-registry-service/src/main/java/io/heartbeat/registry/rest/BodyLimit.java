@@ -5,6 +5,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.heartbeat.common.rest.Problem;
 import io.heartbeat.contracts.EventJson;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.ext.web.Router;

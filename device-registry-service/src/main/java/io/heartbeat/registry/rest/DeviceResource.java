@@ -25,6 +25,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.heartbeat.common.error.DomainException;
+import io.heartbeat.common.rest.Page;
+import io.heartbeat.common.rest.Requests;
+import io.heartbeat.common.security.Caller;
+import io.heartbeat.common.security.Callers;
 import io.heartbeat.contracts.Protocol;
 import io.heartbeat.registry.config.RegistryConfig;
 import io.heartbeat.registry.repository.DeviceRepository;
@@ -32,11 +37,8 @@ import io.heartbeat.registry.rest.Dtos.DeviceJwtRequest;
 import io.heartbeat.registry.rest.Dtos.DeviceJwtResponse;
 import io.heartbeat.registry.rest.Dtos.DeviceResponse;
 import io.heartbeat.registry.rest.Dtos.DeviceWithToken;
-import io.heartbeat.registry.rest.Dtos.Page;
-import io.heartbeat.registry.service.Caller;
 import io.heartbeat.registry.service.DeviceDraft;
 import io.heartbeat.registry.service.DeviceService;
-import io.heartbeat.registry.service.DomainException;
 import io.smallrye.mutiny.Uni;
 
 @Path("/api/v1/devices")
@@ -68,7 +70,7 @@ public class DeviceResource {
             @QueryParam("profileId") String profileId,
             @Parameter(description = "Admins only: one tenant") @QueryParam("tenantId") String tenantId) {
         int p = Requests.page(page);
-        int s = Requests.size(size, config.paging());
+        int s = Requests.size(size, config.paging().defaultSize(), config.paging().maxSize());
         DeviceRepository.Filter filter = new DeviceRepository.Filter(tenantId,
                 Requests.enumValue(protocol, Protocol.class, "protocol"), Requests.bool(enabled, "enabled"), q,
                 profileId);

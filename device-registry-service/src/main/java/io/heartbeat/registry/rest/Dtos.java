@@ -1,9 +1,7 @@
 package io.heartbeat.registry.rest;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
@@ -20,12 +18,6 @@ import io.heartbeat.registry.service.ThresholdValues;
 public final class Dtos {
 
     private Dtos() {
-    }
-
-    public record Page<T>(List<T> items, int page, int size, long totalItems, long totalPages) {
-        public static <E, T> Page<T> of(List<E> items, Function<E, T> map, int page, int size, long total) {
-            return new Page<>(items.stream().map(map).toList(), page, size, total, (total + size - 1) / size);
-        }
     }
 
     public record DeviceResponse(String id, String tenantId, String name, Protocol protocol,

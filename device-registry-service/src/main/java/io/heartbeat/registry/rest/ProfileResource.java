@@ -19,9 +19,10 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.heartbeat.common.error.DomainException;
+import io.heartbeat.common.security.Caller;
+import io.heartbeat.common.security.Callers;
 import io.heartbeat.registry.rest.Dtos.ProfileResponse;
-import io.heartbeat.registry.service.Caller;
-import io.heartbeat.registry.service.DomainException;
 import io.heartbeat.registry.service.ProfileChange;
 import io.heartbeat.registry.service.ProfileDraft;
 import io.heartbeat.registry.service.ProfileService;

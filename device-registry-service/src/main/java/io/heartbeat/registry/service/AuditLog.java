@@ -5,6 +5,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.common.security.Caller;
 import io.heartbeat.registry.entity.AuditEntry;
 import io.heartbeat.registry.repository.AuditRepository;
 import io.smallrye.mutiny.Uni;

@@ -2,6 +2,7 @@ package io.heartbeat.registry.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.common.security.Caller;
 import io.heartbeat.registry.repository.AuditRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;

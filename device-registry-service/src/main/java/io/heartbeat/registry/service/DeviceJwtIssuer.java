@@ -12,6 +12,7 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.common.error.DomainException;
 import io.heartbeat.registry.config.DeviceJwtConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;

@@ -15,6 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.heartbeat.common.error.DomainException;
+import io.heartbeat.common.security.Caller;
 import io.heartbeat.contracts.DeviceTokens;
 import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.registry.entity.Device;

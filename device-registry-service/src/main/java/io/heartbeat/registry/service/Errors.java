@@ -3,6 +3,8 @@ package io.heartbeat.registry.service;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.heartbeat.common.error.DomainException;
+
 /** Collects every field error of an input so the client learns all of them at once. */
 final class Errors {
 

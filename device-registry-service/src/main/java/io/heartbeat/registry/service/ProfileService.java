@@ -6,6 +6,8 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.common.error.DomainException;
+import io.heartbeat.common.security.Caller;
 import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.registry.entity.Device;
 import io.heartbeat.registry.entity.Profile;

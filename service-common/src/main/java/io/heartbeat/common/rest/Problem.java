@@ -1,10 +1,10 @@
-package io.heartbeat.registry.rest;
+package io.heartbeat.common.rest;
 
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import io.heartbeat.registry.service.DomainException.FieldError;
+import io.heartbeat.common.error.DomainException.FieldError;
 
 /**
  * RFC 9457 problem details. {@code type} is a stable relative URI ({@code /problems/<slug>}) clients can switch on;

@@ -1,28 +1,32 @@
-package io.heartbeat.registry.rest;
+package io.heartbeat.common.security;
 
 import java.util.Set;
 
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import io.heartbeat.registry.service.Caller;
-import io.heartbeat.registry.service.DomainException;
+import io.heartbeat.common.error.DomainException;
 
-/** The caller of the current request, from its verified bearer token. */
+/**
+ * The caller of the current request, from its verified bearer token. The token is looked up lazily, so a service
+ * without user authentication (no smallrye-jwt) can still carry this jar.
+ */
 @RequestScoped
 public class Callers {
 
     /** The claim that names the user's tenant. */
     public static final String TENANT_CLAIM = "tenant";
 
-    private final JsonWebToken jwt;
+    private final Instance<JsonWebToken> token;
 
-    public Callers(JsonWebToken jwt) {
-        this.jwt = jwt;
+    public Callers(Instance<JsonWebToken> token) {
+        this.token = token;
     }
 
     public Caller current() {
+        JsonWebToken jwt = token.get();
         Object claim = jwt.getClaim(TENANT_CLAIM);
         String tenant = claim == null ? null : claim.toString().replaceAll("^\"|\"$", "");
         Set<String> groups = jwt.getGroups() == null ? Set.of() : jwt.getGroups();

@@ -1,16 +1,14 @@
-package io.heartbeat.registry.rest;
+package io.heartbeat.common.rest;
 
 import jakarta.ws.rs.BadRequestException;
 
-import io.heartbeat.registry.config.RegistryConfig;
-
 /** Parsing of query parameters and headers shared by the resources; bad values are a 400 with a reason. */
-final class Requests {
+public final class Requests {
 
     private Requests() {
     }
 
-    static int page(Integer page) {
+    public static int page(Integer page) {
         if (page == null) {
             return 0;
         }
@@ -20,17 +18,22 @@ final class Requests {
         return page;
     }
 
-    static int size(Integer size, RegistryConfig.Paging paging) {
+    /**
+     * @param size the requested page size, null for the default
+     * @param defaultSize the size when none is requested
+     * @param maxSize the largest size a request may ask for
+     */
+    public static int size(Integer size, int defaultSize, int maxSize) {
         if (size == null) {
-            return paging.defaultSize();
+            return defaultSize;
         }
-        if (size < 1 || size > paging.maxSize()) {
-            throw new BadRequestException("size must be from 1 to " + paging.maxSize());
+        if (size < 1 || size > maxSize) {
+            throw new BadRequestException("size must be from 1 to " + maxSize);
         }
         return size;
     }
 
-    static Boolean bool(String value, String name) {
+    public static Boolean bool(String value, String name) {
         if (value == null) {
             return null;
         }
@@ -41,7 +44,7 @@ final class Requests {
         };
     }
 
-    static <E extends Enum<E>> E enumValue(String value, Class<E> type, String name) {
+    public static <E extends Enum<E>> E enumValue(String value, Class<E> type, String name) {
         if (value == null) {
             return null;
         }
@@ -53,7 +56,7 @@ final class Requests {
     }
 
     /** The revision in an {@code If-Match} header ({@code "3"}, {@code W/"3"} or {@code 3}); null if absent. */
-    static Long revision(String ifMatch) {
+    public static Long revision(String ifMatch) {
         if (ifMatch == null || ifMatch.isBlank() || ifMatch.equals("*")) {
             return null;
         }

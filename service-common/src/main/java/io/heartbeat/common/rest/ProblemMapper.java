@@ -1,4 +1,4 @@
-package io.heartbeat.registry.rest;
+package io.heartbeat.common.rest;
 
 import java.util.List;
 import java.util.UUID;
@@ -8,7 +8,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.hibernate.exception.ConstraintViolationException;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonParseException;
@@ -19,7 +18,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
-import io.heartbeat.registry.service.DomainException;
+import io.heartbeat.common.error.DomainException;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -27,7 +26,9 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 
 /**
- * Turns every failure into RFC 9457 problem JSON with a stable type. Clients never see class names or stack traces;
+ * Turns every failure into RFC 9457 problem JSON with a stable type. Shared by every service (this jar carries a
+ * Jandex index, so Quarkus finds the mappers); a service adds its own mappers for exceptions only it knows (e.g.
+ * database constraint violations). Clients never see class names or stack traces;
  * an unexpected error is logged with an id that the response repeats.
  */
 public class ProblemMapper {
@@ -65,7 +66,7 @@ public class ProblemMapper {
     }
 
     /** What a client should have sent, in JSON terms; never a Java class name. */
-    static String expected(Class<?> type) {
+    public static String expected(Class<?> type) {
         if (type.isEnum()) {
             return "one of " + java.util.Arrays.toString(type.getEnumConstants());
         } else if (type == Boolean.class || type == boolean.class) {
@@ -98,12 +99,6 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response constraint(ConstraintViolationException e, UriInfo uri) {
-        return respond(Problem.of("conflict", "Conflict", 409,
-                "The change conflicts with existing data (" + e.getConstraintName() + ")", path(uri)));
-    }
-
-    @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
         if (e.getCause() instanceof JsonProcessingException json) {
@@ -131,7 +126,7 @@ public class ProblemMapper {
                 "An unexpected error occurred; quote " + id + " when reporting it", path(uri)));
     }
 
-    static int status(DomainException e) {
+    public static int status(DomainException e) {
         if (e instanceof DomainException.NotFound) {
             return 404;
         } else if (e instanceof DomainException.Conflict) {
@@ -146,7 +141,8 @@ public class ProblemMapper {
         return 503;
     }
 
-    static Response respond(Problem p) {
+    /** The problem as a response with its status and the problem media type. */
+    public static Response respond(Problem p) {
         return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(p).build();
     }
 
@@ -162,7 +158,8 @@ public class ProblemMapper {
         return sb.toString();
     }
 
-    private static String path(UriInfo uri) {
+    /** The request path as the problem's {@code instance}. */
+    public static String path(UriInfo uri) {
         return uri == null ? null : "/" + uri.getPath().replaceFirst("^/", "");
     }
 

@@ -1,9 +1,9 @@
-package io.heartbeat.registry.service;
+package io.heartbeat.common.error;
 
 import java.util.List;
 
 /**
- * What can go wrong in the registry's logic, each with a stable problem type. The REST layer turns these into RFC
+ * What can go wrong in a service's logic, each with a stable problem type. The REST layer turns these into RFC
  * 9457 problem JSON; nothing else reaches a client.
  */
 public abstract sealed class DomainException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.heartbeat.registry.service;
+package io.heartbeat.common.security;
 
 import java.util.Set;
 

@@ -1,0 +1,44 @@
+package io.heartbeat.ingest.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The MQTT broker devices publish heartbeats to (HEARTBEAT_MQTT_HOST, HEARTBEAT_MQTT_PORT, ...). */
+@ConfigMapping(prefix = "heartbeat.mqtt")
+public interface MqttConfig {
+
+    /** false: no MQTT intake (HTTP only). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Broker host. */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** Broker port. */
+    @WithDefault("1883")
+    int port();
+
+    /** The client id; unique per replica, stable across restarts so the broker keeps its QoS 1 queue. */
+    @WithDefault("heartbeat-ingest")
+    String clientId();
+
+    /** Broker user name, if the broker requires one. */
+    Optional<String> username();
+
+    /** Broker password, if the broker requires one. */
+    Optional<String> password();
+
+    /**
+     * Shared-subscription group: with a value, replicas subscribe as {@code $share/<group>/devices/+/...} and the
+     * broker spreads devices over them; empty: every replica gets every message (one replica only).
+     */
+    Optional<String> sharedGroup();
+
+    /** Pause before reconnecting after the connection was lost or refused. */
+    @WithDefault("PT2S")
+    Duration reconnectDelay();
+}

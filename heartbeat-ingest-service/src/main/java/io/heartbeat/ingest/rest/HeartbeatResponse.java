@@ -1,0 +1,22 @@
+package io.heartbeat.ingest.rest;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The answer to an accepted HTTP heartbeat (seed 004).
+ *
+ * @param accepted always true (a refusal is a problem JSON with a 4xx or 503 status)
+ * @param serverTime the ingest clock when the heartbeat was received
+ * @param nextHeartbeatInS the device's heartbeat interval, from its profile
+ * @param remoteControlEnabled whether commands may be sent to the device
+ * @param shouldReconnect always false for now (reconnect signals from the command service are not consumed yet)
+ */
+public record HeartbeatResponse(
+        boolean accepted,
+        @JsonProperty("server_time") Instant serverTime,
+        @JsonProperty("next_heartbeat_in_s") int nextHeartbeatInS,
+        @JsonProperty("remote_control_enabled") boolean remoteControlEnabled,
+        @JsonProperty("should_reconnect") boolean shouldReconnect) {
+}

@@ -1,0 +1,267 @@
+package io.heartbeat.ingest.service;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.heartbeat.contracts.Channel;
+import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.HeartbeatAccepted;
+import io.heartbeat.contracts.HeartbeatKind;
+import io.heartbeat.contracts.HeartbeatRejected;
+import io.heartbeat.contracts.RejectReason;
+import io.heartbeat.ingest.config.IngestConfig;
+import io.heartbeat.ingest.messaging.HeartbeatPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The intake of one heartbeat, whatever channel it came on: authenticate, check the device, validate, rate-limit,
+ * publish. An accepted heartbeat is reported only after Kafka has stored it; every refusal is published to
+ * heartbeats.rejected (credentials removed from the excerpt), counted by reason and logged at a bounded rate.
+ */
+@ApplicationScoped
+public class HeartbeatIntake {
+
+    /**
+     * One heartbeat as it arrived.
+     *
+     * @param channel HTTP or MQTT
+     * @param kind heartbeat or data message
+     * @param source the HTTP path or MQTT topic
+     * @param credential the credential presented outside the body (HTTP {@code Authorization}), else null: then the
+     *        body's {@code jwt_token} or {@code api_token} is used
+     * @param pathDeviceId the device id named by the MQTT topic, else null
+     * @param body the raw body, empty when none
+     * @param declaredJson whether the body is declared as JSON (HTTP {@code Content-Type}; always true on MQTT); a
+     *        non-empty body that is not is refused with UNSUPPORTED_MEDIA_TYPE
+     */
+    public record Submission(Channel channel, HeartbeatKind kind, String source, String credential,
+            String pathDeviceId, byte[] body, boolean declaredJson) {
+    }
+
+    /**
+     * Either the accepted heartbeat and its device, or the refusal.
+     *
+     * @param stored whether Kafka has what became of the submission: the accepted heartbeat, or (awaited on MQTT
+     *        only) the rejected record. An MQTT message is acknowledged only when this is true.
+     */
+    public record Outcome(HeartbeatAccepted accepted, DeviceView device, Refusal refusal, boolean stored) {
+
+        public boolean isAccepted() {
+            return accepted != null;
+        }
+    }
+
+    private static final ObjectMapper JSON = EventJson.mapper();
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    };
+
+    private final DeviceAuthenticator authenticator;
+    private final HeartbeatValidator validator;
+    private final RateLimiter rateLimiter;
+    private final HeartbeatPublisher publisher;
+    private final LogThrottle logThrottle;
+    private final IngestConfig config;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+
+    public HeartbeatIntake(DeviceAuthenticator authenticator, HeartbeatValidator validator, RateLimiter rateLimiter,
+            HeartbeatPublisher publisher, LogThrottle logThrottle, IngestConfig config, Clock clock,
+            MeterRegistry metrics) {
+        this.authenticator = authenticator;
+        this.validator = validator;
+        this.rateLimiter = rateLimiter;
+        this.publisher = publisher;
+        this.logThrottle = logThrottle;
+        this.config = config;
+        this.clock = clock;
+        this.metrics = metrics;
+        metrics.gauge("ingest.rate-limiter.devices", rateLimiter, RateLimiter::trackedDevices);
+    }
+
+    public Uni<Outcome> receive(Submission submission) {
+        Instant receivedAt = clock.instant();
+        byte[] body = submission.body() == null ? new byte[0] : submission.body();
+        DeviceAuthenticator.Authentication auth = null;
+        if (submission.credential() != null || submission.channel() == Channel.HTTP) {
+            // credential outside the body: check it before looking at the body
+            auth = authenticator.authenticate(submission.credential());
+            if (!auth.authenticated()) {
+                return refuse(submission, receivedAt, null, null, auth.refusal());
+            }
+        }
+        if (body.length > config.maxBodyBytes()) {
+            return refuse(submission, receivedAt, auth == null ? null : auth.device(), null,
+                    new Refusal(RejectReason.PAYLOAD_TOO_LARGE, "the body has " + body.length + " bytes, at most "
+                            + config.maxBodyBytes() + " are accepted"));
+        }
+        if (!submission.declaredJson() && !isBlank(body)) {
+            return refuse(submission, receivedAt, auth == null ? null : auth.device(), null,
+                    new Refusal(RejectReason.UNSUPPORTED_MEDIA_TYPE, "a heartbeat body must be application/json"));
+        }
+        Map<String, Object> fields;
+        try {
+            fields = parse(body);
+        } catch (Unreadable e) {
+            DeviceView device = auth == null ? null : auth.device();
+            return refuse(submission, receivedAt, device, submission.pathDeviceId(), e.refusal);
+        }
+        HeartbeatValidator.Result result = validator.validate(fields, receivedAt);
+        String claimed = claimedDeviceId(submission, fields);
+        if (auth == null) {
+            auth = authenticator.authenticate(credentialInBody(fields));
+            if (!auth.authenticated()) {
+                return refuse(submission, receivedAt, null, claimed, auth.refusal());
+            }
+        }
+        DeviceView device = auth.device();
+        if (!device.enabled()) {
+            return refuse(submission, receivedAt, device, null,
+                    new Refusal(RejectReason.DEVICE_DISABLED, "device " + device.deviceId() + " is disabled"));
+        }
+        if (submission.pathDeviceId() != null && !submission.pathDeviceId().equals(device.deviceId())) {
+            return refuse(submission, receivedAt, device, null, new Refusal(RejectReason.DEVICE_ID_MISMATCH,
+                    "the topic names device " + submission.pathDeviceId() + " but the credential is another device's"));
+        }
+        Object bodyId = fields.get(HeartbeatValidator.DEVICE_ID);
+        if (bodyId instanceof String id && !id.equals(device.deviceId())) {
+            return refuse(submission, receivedAt, device, null, new Refusal(RejectReason.DEVICE_ID_MISMATCH,
+                    "device_id " + id + " is not the device the credential belongs to"));
+        }
+        if (!result.valid()) {
+            return refuse(submission, receivedAt, device, null, result.refusal());
+        }
+        RateLimiter.Decision decision = rateLimiter.tryAcquire(device.deviceId(), receivedAt,
+                Duration.ofSeconds(device.thresholds().minHeartbeatSpacingSeconds()),
+                device.thresholds().maxHeartbeatsPerMinute());
+        if (!decision.allowed()) {
+            return refuse(submission, receivedAt, device, null, new Refusal(RejectReason.RATE_LIMITED,
+                    "too many heartbeats: at least " + device.thresholds().minHeartbeatSpacingSeconds()
+                            + " s apart and at most " + device.thresholds().maxHeartbeatsPerMinute()
+                            + " per minute; retry in " + decision.retryAfter().toSeconds() + " s",
+                    decision.retryAfter()));
+        }
+        HeartbeatValidator.Heartbeat hb = result.heartbeat();
+        HeartbeatAccepted accepted = new HeartbeatAccepted(HeartbeatAccepted.SCHEMA_VERSION,
+                UUID.randomUUID().toString(), device.deviceId(), device.tenantId(), submission.channel(),
+                submission.kind(), hb.sentAt(), receivedAt, hb.status(), hb.telemetry(), hb.anomalies(),
+                device.revision());
+        return publisher.publish(accepted)
+                .map(ignored -> {
+                    metrics.counter("ingest.heartbeats.accepted", "channel", submission.channel().name(), "kind",
+                            submission.kind().name()).increment();
+                    return new Outcome(accepted, device, null, true);
+                })
+                .onFailure().recoverWithUni(e -> {
+                    rateLimiter.release(device.deviceId(), receivedAt);
+                    return refuse(submission, receivedAt, device, null, new Refusal(RejectReason.UNAVAILABLE,
+                            "the heartbeat could not be stored right now; retry shortly"));
+                });
+    }
+
+    /** Forgets the rate-limit state of devices that have been quiet for over a minute. */
+    @Scheduled(every = "${heartbeat.ingest.rate-limiter-sweep-interval:60s}", delayed = "10s")
+    void evictIdleRateLimits() {
+        int evicted = rateLimiter.evictIdle(clock.instant());
+        Log.debugf("rate limiter forgot %d idle devices", evicted);
+    }
+
+    private Uni<Outcome> refuse(Submission submission, Instant receivedAt, DeviceView device, String claimedId,
+            Refusal refusal) {
+        String deviceId = device != null ? device.deviceId() : claimedId;
+        HeartbeatRejected rejected = new HeartbeatRejected(HeartbeatRejected.SCHEMA_VERSION,
+                UUID.randomUUID().toString(), deviceId, device == null ? null : device.tenantId(),
+                submission.channel(), submission.source(), refusal.reason(), refusal.detail(),
+                Excerpts.of(submission.body(), config.rejectedExcerptBytes()), receivedAt);
+        metrics.counter("ingest.heartbeats.rejected", "reason", refusal.reason().name(), "channel",
+                submission.channel().name()).increment();
+        LogThrottle.Permit permit = logThrottle.permit(refusal.reason().name(), receivedAt);
+        if (permit.log()) {
+            Log.infof("refused a heartbeat of %s on %s: %s (%s)%s", deviceId == null ? "an unknown device" : deviceId,
+                    submission.source(), refusal.reason(), refusal.detail(),
+                    permit.suppressed() > 0 ? "; " + permit.suppressed() + " similar refusals not logged" : "");
+        }
+        Uni<Boolean> stored = publisher.publish(rejected).replaceWith(true)
+                .onFailure().invoke(e -> {
+                    metrics.counter("ingest.rejections.unpublished").increment();
+                    if (logThrottle.permit("unpublished", clock.instant()).log()) {
+                        Log.warnf("could not publish a rejected heartbeat to Kafka: %s", e.getMessage());
+                    }
+                })
+                .onFailure().recoverWithItem(false);
+        if (submission.channel() == Channel.MQTT) {
+            // the MQTT message is acknowledged only once its rejected record is stored
+            return stored.map(ok -> new Outcome(null, device, refusal, ok && refusal.reason() != RejectReason.UNAVAILABLE));
+        }
+        // an HTTP device gets its answer now; the audit record follows once Kafka has it (failures are counted)
+        stored.subscribe().with(ignored -> {
+        });
+        return Uni.createFrom().item(new Outcome(null, device, refusal, false));
+    }
+
+    private static String claimedDeviceId(Submission submission, Map<String, Object> fields) {
+        if (submission.pathDeviceId() != null) {
+            return submission.pathDeviceId();
+        }
+        return fields.get(HeartbeatValidator.DEVICE_ID) instanceof String id ? id : null;
+    }
+
+    private static String credentialInBody(Map<String, Object> fields) {
+        if (fields.get(HeartbeatValidator.JWT_TOKEN) instanceof String jwt) {
+            return jwt;
+        }
+        return fields.get(HeartbeatValidator.API_TOKEN) instanceof String token ? token : null;
+    }
+
+    private static final class Unreadable extends Exception {
+        final Refusal refusal;
+
+        Unreadable(Refusal refusal) {
+            super(refusal.detail(), null, false, false);
+            this.refusal = refusal;
+        }
+    }
+
+    private static Map<String, Object> parse(byte[] body) throws Unreadable {
+        if (isBlank(body)) {
+            return Map.of();
+        }
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON, "the body is not well-formed JSON" + where));
+        } catch (IOException e) {
+            throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON, "the body could not be read"));
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON, "the body must be a JSON object"));
+        }
+        return JSON.convertValue(tree, OBJECT);
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

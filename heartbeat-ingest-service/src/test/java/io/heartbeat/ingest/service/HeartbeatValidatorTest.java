@@ -1,0 +1,187 @@
+package io.heartbeat.ingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.heartbeat.contracts.RejectReason;
+
+class HeartbeatValidatorTest {
+
+    private static final Instant NOW = Instant.parse("2025-03-14T09:26:53Z");
+
+    private final HeartbeatValidator validator = new HeartbeatValidator(HeartbeatValidator.Limits.DEFAULTS,
+            Duration.ofMinutes(5), Duration.ofHours(24));
+
+    private HeartbeatValidator.Result validate(Map<String, Object> body) {
+        return validator.validate(body, NOW);
+    }
+
+    private static Map<String, Object> body(Object... kv) {
+        Map<String, Object> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void anEmptyBodyIsAValidHeartbeat() {
+        HeartbeatValidator.Result r = validate(Map.of());
+        assertThat(r.valid()).isTrue();
+        assertThat(r.heartbeat().telemetry()).isEmpty();
+        assertThat(r.heartbeat().anomalies()).isEmpty();
+        assertThat(r.heartbeat().sentAt()).isNull();
+    }
+
+    @Test
+    void theSeedHeartbeatIsSplitIntoFieldsAndTelemetryWithoutTheCredential() {
+        HeartbeatValidator.Result r = validate(body("device_id", "socket-0042", "timestamp", "2025-03-14T09:26:50Z",
+                "status", "alive", "jwt_token", "a.b.c", "voltage", 229.8, "current", 0.41, "power", 94.2,
+                "energy", 12.7, "relay", "on", "firmware", "1.4.2"));
+        assertThat(r.valid()).isTrue();
+        HeartbeatValidator.Heartbeat hb = r.heartbeat();
+        assertThat(hb.deviceId()).isEqualTo("socket-0042");
+        assertThat(hb.sentAt()).isEqualTo(Instant.parse("2025-03-14T09:26:50Z"));
+        assertThat(hb.status()).isEqualTo("alive");
+        assertThat(hb.jwtToken()).isEqualTo("a.b.c");
+        assertThat(hb.telemetry()).containsOnlyKeys("voltage", "current", "power", "energy", "relay", "firmware");
+    }
+
+    @ParameterizedTest(name = "heart_rate {0} -> {1}")
+    @CsvSource({ "29, OUT_OF_RANGE", "29.9, OUT_OF_RANGE", "30, HEART_RATE_LOW", "44, HEART_RATE_LOW", "44.9, HEART_RATE_LOW",
+            "45, ok", "72, ok", "180, ok", "180.1, HEART_RATE_HIGH", "181, HEART_RATE_HIGH", "220, HEART_RATE_HIGH",
+            "220.5, OUT_OF_RANGE", "221, OUT_OF_RANGE", "-1, OUT_OF_RANGE", "0, OUT_OF_RANGE" })
+    void heartRateBoundaries(double bpm, String expected) {
+        HeartbeatValidator.Result r = validate(body("heart_rate", bpm));
+        if (expected.equals("OUT_OF_RANGE")) {
+            assertThat(r.valid()).isFalse();
+            assertThat(r.refusal().reason()).isEqualTo(RejectReason.OUT_OF_RANGE);
+            assertThat(r.refusal().detail()).contains("heart_rate").contains("30 to 220");
+        } else {
+            assertThat(r.valid()).isTrue();
+            assertThat(r.heartbeat().anomalies())
+                    .isEqualTo(expected.equals("ok") ? List.of() : List.of(expected));
+            assertThat(r.heartbeat().telemetry()).containsEntry("heart_rate", bpm);
+        }
+    }
+
+    @Test
+    void integerHeartRatesAreAcceptedToo() {
+        assertThat(validate(body("heart_rate", 195)).heartbeat().anomalies()).containsExactly("HEART_RATE_HIGH");
+    }
+
+    @ParameterizedTest(name = "{0}={1} -> {2}")
+    @CsvSource({ "voltage, 0, ok", "voltage, 300, ok", "voltage, 300.1, OUT_OF_RANGE", "voltage, -0.1, OUT_OF_RANGE",
+            "current, 32, ok", "current, 32.5, OUT_OF_RANGE", "current, -1, OUT_OF_RANGE",
+            "power, 8000, ok", "power, 8001, OUT_OF_RANGE", "power, -5, OUT_OF_RANGE",
+            "energy, 0, ok", "energy, 10000000, ok", "energy, 10000001, OUT_OF_RANGE", "energy, -1, OUT_OF_RANGE" })
+    void socketTelemetryRanges(String field, double value, String expected) {
+        HeartbeatValidator.Result r = validate(body(field, value));
+        if (expected.equals("ok")) {
+            assertThat(r.valid()).isTrue();
+        } else {
+            assertThat(r.refusal().reason()).isEqualTo(RejectReason.OUT_OF_RANGE);
+            assertThat(r.refusal().detail()).startsWith(field + " ");
+        }
+    }
+
+    @Test
+    void configuredRangesApply() {
+        HeartbeatValidator strict = new HeartbeatValidator(new HeartbeatValidator.Limits(30, 220, 45, 180, 200, 250,
+                0, 16, 0, 3680, 0, 1000), Duration.ofMinutes(5), Duration.ofHours(24));
+        assertThat(strict.validate(body("voltage", 199.9), NOW).refusal().reason())
+                .isEqualTo(RejectReason.OUT_OF_RANGE);
+        assertThat(strict.validate(body("voltage", 230), NOW).valid()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0} of the wrong type is INVALID_FIELD")
+    @ValueSource(strings = { "heart_rate", "voltage", "current", "power", "energy" })
+    void numbersMustBeNumbers(String field) {
+        for (Object wrong : new Object[] { "72", true, List.of(1), Map.of("v", 1) }) {
+            HeartbeatValidator.Result r = validate(body(field, wrong));
+            assertThat(r.refusal().reason()).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(r.refusal().detail()).isEqualTo(field + " must be a number");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} must be a string")
+    @ValueSource(strings = { "device_id", "status", "timestamp", "jwt_token", "api_token" })
+    void stringsMustBeStrings(String field) {
+        HeartbeatValidator.Result r = validate(body(field, 42));
+        assertThat(r.refusal().reason()).isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(r.refusal().detail()).isEqualTo(field + " must be a string");
+    }
+
+    @Test
+    void relayIsOnOffOrABoolean() {
+        for (Object ok : new Object[] { "on", "off", "ON", true, false }) {
+            assertThat(validate(body("relay", ok)).valid()).as("relay %s", ok).isTrue();
+        }
+        for (Object bad : new Object[] { "maybe", 1, "" }) {
+            assertThat(validate(body("relay", bad)).refusal().reason()).as("relay %s", bad)
+                    .isEqualTo(RejectReason.INVALID_FIELD);
+        }
+    }
+
+    @ParameterizedTest(name = "timestamp {0}")
+    @ValueSource(strings = { "yesterday", "2025-03-14", "2025-03-14T09:26:53", "1710408413", "" })
+    void timestampsMustBeIsoWithOffset(String ts) {
+        HeartbeatValidator.Result r = validate(body("timestamp", ts));
+        assertThat(r.refusal().reason()).isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(r.refusal().detail()).startsWith("timestamp must be an ISO-8601");
+    }
+
+    @Test
+    void timestampsWithAnyOffsetAndFractionsAreRead() {
+        assertThat(validate(body("timestamp", "2025-03-14T10:26:53.250+01:00")).heartbeat().sentAt())
+                .isEqualTo(Instant.parse("2025-03-14T09:26:53.250Z"));
+    }
+
+    @Test
+    void futureAndOldTimestampBoundaries() {
+        assertThat(validate(body("timestamp", "2025-03-14T09:31:53Z")).valid()).isTrue();
+        assertThat(validate(body("timestamp", "2025-03-14T09:31:54Z")).refusal().reason())
+                .isEqualTo(RejectReason.CLOCK_SKEW);
+        assertThat(validate(body("timestamp", "2025-03-13T09:26:53Z")).valid()).isTrue();
+        assertThat(validate(body("timestamp", "2025-03-13T09:26:52Z")).refusal().reason())
+                .isEqualTo(RejectReason.TOO_OLD);
+    }
+
+    @Test
+    void blankOrOverlongDeviceIdsAndStatusesAreInvalid() {
+        assertThat(validate(body("device_id", " ")).refusal().reason()).isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(validate(body("device_id", "x".repeat(257))).refusal().reason())
+                .isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(validate(body("status", "x".repeat(257))).refusal().reason())
+                .isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(validate(body("status", "x".repeat(256))).valid()).isTrue();
+    }
+
+    @Test
+    void tooManyFieldsAreRefused() {
+        Map<String, Object> many = new HashMap<>();
+        for (int i = 0; i < HeartbeatValidator.MAX_FIELDS; i++) {
+            many.put("f" + i, i);
+        }
+        assertThat(validate(many).valid()).isTrue();
+        many.put("one-more", 1);
+        assertThat(validate(many).refusal().reason()).isEqualTo(RejectReason.INVALID_FIELD);
+    }
+
+    @Test
+    void unknownFieldsAreKeptAsSent() {
+        Map<String, Object> nested = Map.of("rssi", -61, "ssid", "warehouse");
+        HeartbeatValidator.Result r = validate(body("wifi", nested, "uptime_s", 86400));
+        assertThat(r.heartbeat().telemetry()).containsEntry("wifi", nested).containsEntry("uptime_s", 86400);
+    }
+}
