@@ -73,7 +73,7 @@ public final class RateLimiter {
                 }
             }
             if (wait.isZero() || wait.isNegative()) {
-                s.accepted.addLast(now);
+                insertInOrder(s.accepted, now);
                 decision[0] = Decision.ALLOWED;
             } else {
                 decision[0] = new Decision(false, roundUpToSeconds(wait));
@@ -114,6 +114,19 @@ public final class RateLimiter {
     /** How many devices have rate-limit state. */
     public int trackedDevices() {
         return states.size();
+    }
+
+    /**
+     * Concurrent requests of one device take their timestamps before they queue for the device's state, so one may
+     * arrive slightly out of order; keep the window sorted so expiry stays correct.
+     */
+    private static void insertInOrder(Deque<Instant> accepted, Instant at) {
+        Deque<Instant> later = new ArrayDeque<>();
+        while (!accepted.isEmpty() && accepted.peekLast().isAfter(at)) {
+            later.addFirst(accepted.pollLast());
+        }
+        accepted.addLast(at);
+        accepted.addAll(later);
     }
 
     static Duration roundUpToSeconds(Duration d) {

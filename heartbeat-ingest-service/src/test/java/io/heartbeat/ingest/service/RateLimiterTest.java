@@ -161,6 +161,24 @@ class RateLimiterTest {
     }
 
     @Test
+    void outOfOrderArrivalsStillExpireInTimeOrder() {
+        assertThat(at("d", 30_000, Duration.ZERO, 2).allowed()).isTrue();
+        // an earlier timestamp that queued behind the later one
+        assertThat(at("d", 10_000, Duration.ZERO, 2).allowed()).isTrue();
+        RateLimiter.Decision third = at("d", 31_000, Duration.ZERO, 2);
+        assertThat(third.allowed()).isFalse();
+        // the 10 s one leaves the window first: at 70 s
+        assertThat(third.retryAfter()).isEqualTo(Duration.ofSeconds(39));
+        assertThat(at("d", 70_000, Duration.ZERO, 2).allowed()).isTrue();
+    }
+
+    @Test
+    void anEarlierTimestampThanTheLastAcceptedIsTooCloseWhenSpacingApplies() {
+        at("d", 30_000, TEN_S, 10);
+        assertThat(at("d", 29_000, TEN_S, 10).allowed()).isFalse();
+    }
+
+    @Test
     void retryAfterRoundsUpToWholeSecondsAndIsNeverZero() {
         assertThat(RateLimiter.roundUpToSeconds(Duration.ofMillis(1))).isEqualTo(Duration.ofSeconds(1));
         assertThat(RateLimiter.roundUpToSeconds(Duration.ofMillis(1000))).isEqualTo(Duration.ofSeconds(1));
