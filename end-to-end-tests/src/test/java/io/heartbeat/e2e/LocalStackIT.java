@@ -1,6 +1,7 @@
 package io.heartbeat.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -28,8 +29,9 @@ import io.heartbeat.localstack.Ports;
 
 /**
  * What the README promises a new user: the local-stack runner starts the infrastructure and the packaged services as
- * processes, prints the table and an admin token, and with that token a device can be created and listed; it stops
- * cleanly and, started again on the same data, still has the device.
+ * processes, prints the table and an admin token, and with that token a device can be created and listed; the
+ * device's API token then carries a heartbeat through ingest; the stack stops cleanly and, started again on the same
+ * data, still has the device.
  */
 class LocalStackIT {
 
@@ -67,6 +69,17 @@ class LocalStackIT {
                         "{\"id\":\"socket-0042\",\"name\":\"Kitchen socket\",\"protocol\":\"MQTT\"}")));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(created.body()).containsPattern("\"apiToken\":\"[A-Za-z0-9]{64}\"");
+
+        // the device reaches ingest through registry.devices; its API token then carries a heartbeat
+        String apiToken = created.body().replaceAll(".*\"apiToken\":\"([A-Za-z0-9]{64})\".*", "$1");
+        String ingest = "http://127.0.0.1:" + (8082 + offset);
+        HttpResponse<String> beat = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> send(HttpRequest.newBuilder(URI.create(ingest + "/api/v1/heartbeats"))
+                        .header("Authorization", "Bearer " + apiToken).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"status\":\"alive\",\"voltage\":229.8}"))),
+                        r -> r.statusCode() != 401);
+        assertThat(beat.statusCode()).as(beat.body()).isEqualTo(200);
+        assertThat(beat.body()).contains("\"accepted\":true").contains("\"next_heartbeat_in_s\":30");
 
         HttpResponse<String> list = send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/devices"))
                 .header("Authorization", "Bearer " + token).GET());
