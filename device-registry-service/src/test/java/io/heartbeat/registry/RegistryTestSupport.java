@@ -10,20 +10,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.heartbeat.contracts.Topics;
 import io.heartbeat.localstack.DevKeys;
 import io.heartbeat.localstack.DevTokens;
 import io.heartbeat.localstack.test.LocalStackTestResource;
+import io.heartbeat.localstack.test.TopicReader;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 
@@ -64,29 +60,15 @@ public final class RegistryTestSupport {
                 config("quarkus.datasource.username"), config("quarkus.datasource.password"));
     }
 
-    /** Reads registry.devices from the start until {@code done} holds or the time runs out. */
+    /** Reads registry.devices from the start until {@code done} holds for {@code key}'s records or time runs out. */
     public static List<ConsumerRecord<String, String>> readDeviceTopic(String key,
             java.util.function.Predicate<List<ConsumerRecord<String, String>>> done, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config("kafka.bootstrap.servers"));
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         List<ConsumerRecord<String, String>> mine = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            // no consumer group: assigned partitions read from the start, no coordinator needed
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.REGISTRY_DEVICES, Duration.ofSeconds(30))
-                    .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!done.test(mine) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
-                    if (key.equals(r.key())) {
-                        mine.add(r);
-                    }
-                }
-            }
-        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            mine = TopicReader.read(config("kafka.bootstrap.servers"), Topics.REGISTRY_DEVICES,
+                    r -> key.equals(r.key()), Integer.MAX_VALUE, Duration.ofSeconds(2));
+        } while (!done.test(mine) && System.nanoTime() < deadline);
         return mine;
     }
 }

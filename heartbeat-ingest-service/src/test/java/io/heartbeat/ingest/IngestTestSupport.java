@@ -5,21 +5,16 @@ import static io.restassured.RestAssured.given;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -35,6 +30,7 @@ import io.heartbeat.contracts.Protocol;
 import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.Topics;
 import io.heartbeat.localstack.DevKeys;
+import io.heartbeat.localstack.test.TopicReader;
 import io.restassured.specification.RequestSpecification;
 
 /** Device views on registry.devices, device JWTs, requests and a Kafka reader for the ingest tests. */
@@ -128,29 +124,10 @@ public final class IngestTestSupport {
         }
     }
 
-    /** Reads {@code topic} from the start (no consumer group) until a record matches or the time runs out. */
+    /** Reads {@code topic} from the start until {@code count} records match or the time runs out. */
     public static List<ConsumerRecord<String, String>> read(String topic,
             Predicate<ConsumerRecord<String, String>> wanted, int count, Duration timeout) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config("kafka.bootstrap.servers"));
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<ConsumerRecord<String, String>> found = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (found.size() < count && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
-                    if (wanted.test(r)) {
-                        found.add(r);
-                    }
-                }
-            }
-        }
-        return found;
+        return TopicReader.read(config("kafka.bootstrap.servers"), topic, wanted, count, timeout);
     }
 
     /** The first record on {@code topic} with key {@code key}, read as {@code type}; fails after 20 s. */

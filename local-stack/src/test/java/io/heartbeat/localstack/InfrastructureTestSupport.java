@@ -1,19 +1,16 @@
 package io.heartbeat.localstack;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.heartbeat.localstack.test.TopicReader;
 
 /** A plain Kafka producer and reader for the infrastructure tests. */
 final class InfrastructureTestSupport {
@@ -32,23 +29,9 @@ final class InfrastructureTestSupport {
         }
     }
 
-    /** Reads {@code topic} from the start (no consumer group) until {@code expected} values or 20 s. */
+    /** Reads {@code topic} from the start until {@code expected} values or 20 s. */
     static List<String> consume(Infrastructure infra, String topic, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (values.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(250)).forEach(r -> values.add(r.value()));
-            }
-        }
-        return values;
+        return TopicReader.read(infra.kafka().bootstrapServers(), topic, r -> true, expected, Duration.ofSeconds(20))
+                .stream().map(r -> r.value()).toList();
     }
 }
