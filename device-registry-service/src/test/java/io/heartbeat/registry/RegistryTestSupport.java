@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -63,7 +62,7 @@ public final class RegistryTestSupport {
     /** Reads registry.devices from the start until {@code done} holds for {@code key}'s records or time runs out. */
     public static List<ConsumerRecord<String, String>> readDeviceTopic(String key,
             java.util.function.Predicate<List<ConsumerRecord<String, String>>> done, Duration timeout) {
-        List<ConsumerRecord<String, String>> mine = new ArrayList<>();
+        List<ConsumerRecord<String, String>> mine;
         long deadline = System.nanoTime() + timeout.toNanos();
         do {
             mine = TopicReader.read(config("kafka.bootstrap.servers"), Topics.REGISTRY_DEVICES,

@@ -69,9 +69,19 @@ class InfrastructureTest {
     }
 
     @Test
-    void provisioningTwiceIsHarmless() {
+    void provisioningAgainKeepsWhatTheServicesStored() throws SQLException {
+        try (Connection ingest = connect(ServiceDatabase.INGEST); Statement st = ingest.createStatement()) {
+            st.execute("CREATE TABLE survives_provisioning (v int)");
+            st.execute("INSERT INTO survives_provisioning VALUES (42)");
+        }
         infra.postgres().provision(ServiceDatabase.ALL);
         infra.postgres().provision(ServiceDatabase.ALL);
+        try (Connection ingest = connect(ServiceDatabase.INGEST);
+                Statement st = ingest.createStatement();
+                ResultSet rs = st.executeQuery("SELECT v FROM survives_provisioning")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(42);
+        }
     }
 
     @Test
