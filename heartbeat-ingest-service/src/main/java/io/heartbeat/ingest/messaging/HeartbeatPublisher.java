@@ -8,13 +8,15 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
 import io.heartbeat.contracts.HeartbeatRejected;
+import io.heartbeat.contracts.SignalDelivered;
 import io.heartbeat.contracts.Topics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 
 /**
- * Publishes accepted heartbeats and refusals, keyed by device id. The returned {@link Uni} completes only when Kafka
+ * Publishes accepted heartbeats, refusals and reconnect deliveries, keyed by device id. The returned {@link Uni} completes only
+ * when Kafka
  * has acknowledged the record (acks=all, idempotent producer) and fails when it does not within the delivery timeout:
  * a heartbeat is never reported accepted before it is stored.
  */
@@ -23,11 +25,14 @@ public class HeartbeatPublisher {
 
     private final MutinyEmitter<Record<String, String>> accepted;
     private final MutinyEmitter<Record<String, String>> rejected;
+    private final MutinyEmitter<Record<String, String>> delivered;
 
     public HeartbeatPublisher(@Channel(Topics.HEARTBEATS) MutinyEmitter<Record<String, String>> accepted,
-            @Channel(Topics.HEARTBEATS_REJECTED) MutinyEmitter<Record<String, String>> rejected) {
+            @Channel(Topics.HEARTBEATS_REJECTED) MutinyEmitter<Record<String, String>> rejected,
+            @Channel(Topics.DEVICE_SIGNALS_DELIVERED) MutinyEmitter<Record<String, String>> delivered) {
         this.accepted = accepted;
         this.rejected = rejected;
+        this.delivered = delivered;
     }
 
     public Uni<Void> publish(HeartbeatAccepted heartbeat) {
@@ -36,6 +41,11 @@ public class HeartbeatPublisher {
 
     public Uni<Void> publish(HeartbeatRejected rejection) {
         return send(rejected, rejection.deviceId(), EventJson.write(rejection));
+    }
+
+    /** Reports that a heartbeat answer told the device to reconnect (the command service completes the command). */
+    public Uni<Void> publish(SignalDelivered delivery) {
+        return send(delivered, delivery.deviceId(), EventJson.write(delivery));
     }
 
     private static Uni<Void> send(MutinyEmitter<Record<String, String>> emitter, String key, String value) {

@@ -58,7 +58,7 @@ public class HeartbeatResource {
         if (outcome.isAccepted()) {
             DeviceView device = outcome.device();
             return Response.ok(new HeartbeatResponse(true, outcome.accepted().receivedAt(),
-                    device.thresholds().heartbeatIntervalSeconds(), device.remoteControlEnabled(), false))
+                    device.thresholds().heartbeatIntervalSeconds(), device.remoteControlEnabled(), outcome.shouldReconnect()))
                     .type(MediaType.APPLICATION_JSON).build();
         }
         Refusal refusal = outcome.refusal();

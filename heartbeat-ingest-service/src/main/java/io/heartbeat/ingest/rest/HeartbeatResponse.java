@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param serverTime the ingest clock when the heartbeat was received
  * @param nextHeartbeatInS the device's heartbeat interval, from its profile
  * @param remoteControlEnabled whether commands may be sent to the device
- * @param shouldReconnect always false for now (reconnect signals from the command service are not consumed yet)
+ * @param shouldReconnect whether the device should reconnect: a reconnect command signalled on device-signals, answered
+ *        until one answer carrying it has been reported delivered
  */
 public record HeartbeatResponse(
         boolean accepted,

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -21,9 +22,11 @@ import io.heartbeat.contracts.HeartbeatAccepted;
 import io.heartbeat.contracts.HeartbeatKind;
 import io.heartbeat.contracts.HeartbeatRejected;
 import io.heartbeat.contracts.RejectReason;
+import io.heartbeat.contracts.SignalDelivered;
 import io.heartbeat.ingest.config.IngestConfig;
 import io.heartbeat.ingest.messaging.HeartbeatPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -58,8 +61,14 @@ public class HeartbeatIntake {
      *
      * @param stored whether Kafka has what became of the submission: the accepted heartbeat, or (awaited on MQTT
      *        only) the rejected record. An MQTT message is acknowledged only when this is true.
+     * @param shouldReconnect whether the answer tells the device to reconnect (HTTP only; see {@link DeviceSignals})
      */
-    public record Outcome(HeartbeatAccepted accepted, DeviceView device, Refusal refusal, boolean stored) {
+    public record Outcome(HeartbeatAccepted accepted, DeviceView device, Refusal refusal, boolean stored,
+            boolean shouldReconnect) {
+
+        Outcome(HeartbeatAccepted accepted, DeviceView device, Refusal refusal, boolean stored) {
+            this(accepted, device, refusal, stored, false);
+        }
 
         public boolean isAccepted() {
             return accepted != null;
@@ -74,26 +83,35 @@ public class HeartbeatIntake {
     private final HeartbeatValidator validator;
     private final RateLimiter rateLimiter;
     private final HeartbeatPublisher publisher;
+    private final DeviceSignals signals;
     private final LogThrottle logThrottle;
     private final IngestConfig config;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final Timer handoff;
 
     public HeartbeatIntake(DeviceAuthenticator authenticator, HeartbeatValidator validator, RateLimiter rateLimiter,
-            HeartbeatPublisher publisher, LogThrottle logThrottle, IngestConfig config, Clock clock,
+            HeartbeatPublisher publisher, DeviceSignals signals, LogThrottle logThrottle, IngestConfig config, Clock clock,
             MeterRegistry metrics) {
         this.authenticator = authenticator;
         this.validator = validator;
         this.rateLimiter = rateLimiter;
         this.publisher = publisher;
+        this.signals = signals;
         this.logThrottle = logThrottle;
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
+        this.handoff = Timer.builder("ingest.heartbeat.handoff")
+                .description("From receipt of a heartbeat to Kafka's acknowledgement of its record")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .register(metrics);
         metrics.gauge("ingest.rate-limiter.devices", rateLimiter, RateLimiter::trackedDevices);
     }
 
     public Uni<Outcome> receive(Submission submission) {
+        long started = System.nanoTime();
         Instant receivedAt = clock.instant();
         byte[] body = submission.body() == null ? new byte[0] : submission.body();
         DeviceAuthenticator.Authentication auth = null;
@@ -161,16 +179,38 @@ public class HeartbeatIntake {
                 submission.kind(), hb.sentAt(), receivedAt, hb.status(), hb.telemetry(), hb.anomalies(),
                 device.revision());
         return publisher.publish(accepted)
-                .map(ignored -> {
+                .invoke(() -> handoff.record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
+                .flatMap(ignored -> {
                     metrics.counter("ingest.heartbeats.accepted", "channel", submission.channel().name(), "kind",
                             submission.kind().name()).increment();
-                    return new Outcome(accepted, device, null, true);
+                    return reconnectAnswer(submission, device)
+                            .map(reconnect -> new Outcome(accepted, device, null, true, reconnect));
                 })
                 .onFailure().recoverWithUni(e -> {
                     rateLimiter.release(device.deviceId(), receivedAt);
                     return refuse(submission, receivedAt, device, null, new Refusal(RejectReason.UNAVAILABLE,
                             "the heartbeat could not be stored right now; retry shortly"));
                 });
+    }
+
+    /**
+     * Whether an HTTP answer tells the device to reconnect: yes while the command service signals a reconnect that has
+     * not been delivered. The delivery is reported on device-signals.delivered; once Kafka has that report the
+     * reconnect is not answered again. If the report cannot be stored the device is still told (it reconnects), and
+     * the next answer tells it again until a report is stored: at least once, never silently lost.
+     */
+    private Uni<Boolean> reconnectAnswer(Submission submission, DeviceView device) {
+        if (submission.channel() != Channel.HTTP) {
+            return Uni.createFrom().item(false);
+        }
+        return signals.pendingReconnect(device.deviceId())
+                .map(signal -> publisher.publish(new SignalDelivered(SignalDelivered.SCHEMA_VERSION,
+                        device.deviceId(), device.tenantId(), signal.reconnectCommandId(), clock.instant()))
+                        .invoke(() -> signals.delivered(signal))
+                        .onFailure().invoke(e -> metrics.counter("ingest.signals.delivery.unpublished").increment())
+                        .onFailure().recoverWithNull()
+                        .replaceWith(true))
+                .orElseGet(() -> Uni.createFrom().item(false));
     }
 
     /** Forgets the rate-limit state of devices that have been quiet for over a minute. */

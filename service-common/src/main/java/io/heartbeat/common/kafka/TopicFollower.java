@@ -1,4 +1,4 @@
-package io.heartbeat.ingest.messaging;
+package io.heartbeat.common.kafka;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -6,66 +6,69 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventFormatException;
-import io.heartbeat.contracts.EventJson;
-import io.heartbeat.contracts.Topics;
-import io.heartbeat.ingest.config.IngestConfig;
-import io.heartbeat.ingest.service.DeviceDirectory;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 
 /**
- * Reads the whole compacted {@code registry.devices} topic into the {@link DeviceDirectory}, from the beginning, and
- * keeps following it. Every ingest replica needs every device, so this is a plain consumer with assigned partitions
- * and no consumer group (nothing to rebalance, no offsets to commit): on a restart it simply reads the topic again.
- *
+ * Reads a whole (compacted) topic from the beginning into memory and keeps following it: how a service holds a local
+ * view of {@code registry.devices} or {@code device-signals}. Every replica needs every key, so this is a plain consumer
+ * with assigned partitions and no consumer group (nothing to rebalance, no offsets to commit): after a restart it reads
+ * the topic again.
  * <p>
- * It runs on its own thread (never an event loop). {@link #caughtUp()} turns true once it has read up to the end
- * offsets it saw when it started; until then the service is not ready.
+ * It runs on its own daemon thread (never an event loop); the handler is called on that thread, in per-partition
+ * order. {@link #caughtUp()} turns true once it has read up to the end offsets it saw when it started, which is what a
+ * readiness check waits for. A record the handler cannot read ({@link EventFormatException}) is logged and skipped;
+ * connection failures are retried after {@code retryDelay}.
+ * <p>
+ * Not a bean: a service creates one per topic at startup and stops it at shutdown.
  */
-@ApplicationScoped
-public class DeviceDirectoryLoader {
+public final class TopicFollower {
 
-    private final DeviceDirectory directory;
-    private final IngestConfig config;
+    /** Receives each record's key and value ({@code null} value: a tombstone). */
+    @FunctionalInterface
+    public interface Handler {
+        void apply(String key, String value);
+    }
+
+    private final String topic;
     private final String bootstrapServers;
-    private final MeterRegistry metrics;
+    private final String clientId;
+    private final Duration pollTimeout;
+    private final Duration retryDelay;
+    private final Handler handler;
     private volatile boolean caughtUp;
     private volatile boolean running;
     private volatile KafkaConsumer<String, String> consumer;
     private Thread thread;
 
-    public DeviceDirectoryLoader(DeviceDirectory directory, IngestConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry metrics) {
-        this.directory = directory;
-        this.config = config;
+    public TopicFollower(String topic, String bootstrapServers, String clientId, Duration pollTimeout,
+            Duration retryDelay, Handler handler) {
+        this.topic = topic;
         this.bootstrapServers = bootstrapServers;
-        this.metrics = metrics;
+        this.clientId = clientId;
+        this.pollTimeout = pollTimeout;
+        this.retryDelay = retryDelay;
+        this.handler = handler;
     }
 
-    void start(@Observes StartupEvent event) {
-        metrics.gauge("ingest.directory.devices", directory, DeviceDirectory::size);
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
         running = true;
-        thread = new Thread(this::run, "device-directory-loader");
+        thread = new Thread(this::run, clientId);
         thread.setDaemon(true);
         thread.start();
     }
 
-    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    public void stop() throws InterruptedException {
         running = false;
         KafkaConsumer<String, String> c = consumer;
         if (c != null) {
@@ -76,9 +79,13 @@ public class DeviceDirectoryLoader {
         }
     }
 
-    /** Whether the directory holds everything that was on the topic when the service started. */
+    /** Whether everything that was on the topic when following started has been handled. */
     public boolean caughtUp() {
         return caughtUp;
+    }
+
+    public String topic() {
+        return topic;
     }
 
     private void run() {
@@ -90,9 +97,8 @@ public class DeviceDirectoryLoader {
                 // stopping
             } catch (RuntimeException e) {
                 if (running) {
-                    Log.warnf("reading %s failed, retrying in %s: %s", Topics.REGISTRY_DEVICES,
-                            config.directory().retryDelay(), e.getMessage());
-                    pause(config.directory().retryDelay());
+                    Log.warnf("reading %s failed, retrying in %s: %s", topic, retryDelay, e.getMessage());
+                    pause(retryDelay);
                 }
             } finally {
                 consumer = null;
@@ -101,31 +107,31 @@ public class DeviceDirectoryLoader {
     }
 
     private void follow(KafkaConsumer<String, String> c) {
-        List<TopicPartition> partitions = c.partitionsFor(Topics.REGISTRY_DEVICES, Duration.ofSeconds(30)).stream()
+        List<TopicPartition> partitions = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         if (partitions.isEmpty()) {
-            throw new IllegalStateException("topic " + Topics.REGISTRY_DEVICES + " does not exist (yet)");
+            throw new IllegalStateException("topic " + topic + " does not exist (yet)");
         }
         c.assign(partitions);
         c.seekToBeginning(partitions);
         Map<TopicPartition, Long> target = caughtUp ? Map.of() : new HashMap<>(c.endOffsets(partitions));
-        Log.infof("reading %s (%d partitions) into the device directory", Topics.REGISTRY_DEVICES, partitions.size());
+        Log.infof("reading %s (%d partitions) from the beginning", topic, partitions.size());
         while (running) {
-            for (ConsumerRecord<String, String> record : c.poll(config.directory().pollTimeout())) {
+            for (ConsumerRecord<String, String> record : c.poll(pollTimeout)) {
                 apply(record);
             }
             if (!caughtUp && target.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
                 caughtUp = true;
-                Log.infof("device directory caught up: %d devices", directory.size());
+                Log.infof("%s caught up", topic);
             }
         }
     }
 
     private void apply(ConsumerRecord<String, String> record) {
         try {
-            directory.apply(record.key(), EventJson.read(record.value(), DeviceView.class));
+            handler.apply(record.key(), record.value());
         } catch (EventFormatException e) {
-            // a view this version cannot read must not stop the directory; the device stays as it was
+            // a record this version cannot read must not stop the view; the key keeps its previous value
             Log.errorf("skipping unreadable record at %s-%d@%d: %s", record.topic(), record.partition(),
                     record.offset(), e.getMessage());
         }
@@ -137,7 +143,7 @@ public class DeviceDirectoryLoader {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "ingest-device-directory");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         return p;
     }
 

@@ -7,25 +7,30 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.heartbeat.ingest.service.DeviceDirectory;
+import io.heartbeat.ingest.service.DeviceSignals;
 
-/** Not ready until the device directory has read registry.devices up to where it ended at startup. */
+/** Not ready until registry.devices and device-signals have been read up to where they ended at startup. */
 @Readiness
 @ApplicationScoped
-public class DirectoryReadiness implements HealthCheck {
+public class LocalViewsReadiness implements HealthCheck {
 
-    private final DeviceDirectoryLoader loader;
+    private final LocalViews views;
     private final DeviceDirectory directory;
+    private final DeviceSignals signals;
 
-    public DirectoryReadiness(DeviceDirectoryLoader loader, DeviceDirectory directory) {
-        this.loader = loader;
+    public LocalViewsReadiness(LocalViews views, DeviceDirectory directory, DeviceSignals signals) {
+        this.views = views;
         this.directory = directory;
+        this.signals = signals;
     }
 
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("device-directory")
-                .status(loader.caughtUp())
+                .status(views.caughtUp())
                 .withData("devices", directory.size())
+                .withData("signals", signals.size())
+                .withData("behind", String.join(",", views.behind()))
                 .build();
     }
 }

@@ -1,0 +1,66 @@
+package io.heartbeat.ingest.messaging;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.heartbeat.common.kafka.TopicFollower;
+import io.heartbeat.contracts.DeviceSignal;
+import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.Topics;
+import io.heartbeat.ingest.config.IngestConfig;
+import io.heartbeat.ingest.service.DeviceDirectory;
+import io.heartbeat.ingest.service.DeviceSignals;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Keeps ingest's two local views current: the compacted {@code registry.devices} topic in the {@link DeviceDirectory}
+ * and the compacted {@code device-signals} topic in {@link DeviceSignals}. Every replica reads both whole, from the
+ * beginning, with a {@link TopicFollower} each; the service is ready once both have caught up.
+ */
+@ApplicationScoped
+public class LocalViews {
+
+    private final List<TopicFollower> followers;
+
+    public LocalViews(DeviceDirectory directory, DeviceSignals signals, IngestConfig config,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry metrics) {
+        IngestConfig.Directory c = config.directory();
+        this.followers = List.of(
+                new TopicFollower(Topics.REGISTRY_DEVICES, bootstrapServers, "ingest-device-directory",
+                        c.pollTimeout(), c.retryDelay(),
+                        (key, value) -> directory.apply(key, value == null ? null : EventJson.read(value, DeviceView.class))),
+                new TopicFollower(Topics.DEVICE_SIGNALS, bootstrapServers, "ingest-device-signals",
+                        c.pollTimeout(), c.retryDelay(),
+                        (key, value) -> signals.apply(key,
+                                value == null ? null : EventJson.read(value, DeviceSignal.class))));
+        metrics.gauge("ingest.directory.devices", directory, DeviceDirectory::size);
+        metrics.gauge("ingest.signals.devices", signals, DeviceSignals::size);
+    }
+
+    void start(@Observes StartupEvent event) {
+        followers.forEach(TopicFollower::start);
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        for (TopicFollower f : followers) {
+            f.stop();
+        }
+    }
+
+    /** Whether both views hold everything that was on their topics when the service started. */
+    public boolean caughtUp() {
+        return followers.stream().allMatch(TopicFollower::caughtUp);
+    }
+
+    /** The topics not caught up yet. */
+    public List<String> behind() {
+        return followers.stream().filter(f -> !f.caughtUp()).map(TopicFollower::topic).toList();
+    }
+}
