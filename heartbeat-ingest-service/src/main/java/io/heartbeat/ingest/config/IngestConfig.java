@@ -43,6 +43,43 @@ public interface IngestConfig {
     /** The device directory (the in-memory copy of registry.devices). */
     Directory directory();
 
+    /** Telemetry history in the ingest schema. */
+    Telemetry telemetry();
+
+    interface Telemetry {
+        /** false: no history is written (the history endpoint then answers from what is there). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The consumer group that writes history from {@code heartbeats}. */
+        @WithDefault("heartbeat-ingest-telemetry")
+        String groupId();
+
+        /** At most this many heartbeats per insert. */
+        @WithDefault("2000")
+        int batchSize();
+
+        /** Days of history kept; whole daily partitions older than this are dropped. */
+        @WithDefault("30")
+        int retentionDays();
+
+        /** Daily partitions are created this many days ahead. */
+        @WithDefault("3")
+        int daysAhead();
+
+        /** How often partitions are created ahead and expired ones dropped (read by the @Scheduled job). */
+        @WithDefault("1h")
+        Duration maintenanceInterval();
+
+        /** Rows per history answer when the request names no limit. */
+        @WithDefault("100")
+        int defaultLimit();
+
+        /** Most rows per history answer. */
+        @WithDefault("1000")
+        int maxLimit();
+    }
+
     interface Ranges {
         /** heart_rate below this is refused (seed 003: 30). */
         @WithDefault("30")

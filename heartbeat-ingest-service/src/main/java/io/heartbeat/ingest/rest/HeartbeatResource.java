@@ -1,34 +1,55 @@
 package io.heartbeat.ingest.rest;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.heartbeat.common.error.DomainException;
 import io.heartbeat.common.rest.Problem;
 import io.heartbeat.common.rest.ProblemMapper;
+import io.heartbeat.common.security.Caller;
+import io.heartbeat.common.security.Callers;
 import io.heartbeat.contracts.Channel;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.HeartbeatKind;
 import io.heartbeat.contracts.RejectReason;
+import io.heartbeat.ingest.config.IngestConfig;
+import io.heartbeat.ingest.service.DeviceDirectory;
 import io.heartbeat.ingest.service.HeartbeatIntake;
 import io.heartbeat.ingest.service.HeartbeatIntake.Outcome;
 import io.heartbeat.ingest.service.HeartbeatIntake.Submission;
 import io.heartbeat.ingest.service.Refusal;
+import io.heartbeat.ingest.telemetry.TelemetryStore;
+import io.heartbeat.ingest.telemetry.TelemetryStore.Entry;
 import io.smallrye.mutiny.Uni;
 
 /**
  * HTTP heartbeats: {@code POST /api/v1/heartbeats} with {@code Authorization: Bearer <device API token or device JWT>}
  * and an optional JSON body. 200 only once Kafka has the heartbeat; every refusal is problem JSON whose type names the
- * reason.
+ * reason. {@code GET /api/v1/heartbeats/{deviceId}} returns a device's telemetry history to users of its tenant.
  */
 @Path("/api/v1/heartbeats")
 @Tag(name = "Heartbeats")
@@ -36,13 +57,28 @@ public class HeartbeatResource {
 
     private static final String BEARER = "Bearer ";
 
-    private final HeartbeatIntake intake;
+    /** The window a history request covers when it names no {@code from}. */
+    static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
 
-    public HeartbeatResource(HeartbeatIntake intake) {
+    private final HeartbeatIntake intake;
+    private final TelemetryStore telemetry;
+    private final DeviceDirectory directory;
+    private final Callers callers;
+    private final IngestConfig.Telemetry config;
+    private final Clock clock;
+
+    public HeartbeatResource(HeartbeatIntake intake, TelemetryStore telemetry, DeviceDirectory directory,
+            Callers callers, IngestConfig config, Clock clock) {
         this.intake = intake;
+        this.telemetry = telemetry;
+        this.directory = directory;
+        this.callers = callers;
+        this.config = config.telemetry();
+        this.clock = clock;
     }
 
     @POST
+    @PermitAll
     @Consumes(MediaType.WILDCARD)
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
     @Operation(summary = "Send a heartbeat", description = "Optional body: status, timestamp (ISO-8601), device_id and"
@@ -52,6 +88,57 @@ public class HeartbeatResource {
         Submission submission = new Submission(Channel.HTTP, HeartbeatKind.HEARTBEAT, "/" + uri.getPath()
                 .replaceFirst("^/", ""), bearer(authorization), null, body, isJson(contentType));
         return intake.receive(submission).map(outcome -> answer(outcome, uri));
+    }
+
+    @GET
+    @Path("{deviceId}")
+    @RolesAllowed({ Caller.ADMIN, Caller.OPERATOR, Caller.VIEWER })
+    @SecurityRequirement(name = "jwt")
+    @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
+    @Operation(summary = "A device's heartbeat and telemetry history", description = "Newest first, by the time"
+            + " ingest received each heartbeat. Users see the devices of their tenant; another tenant's device is 404."
+            + " History is kept for heartbeat.ingest.telemetry.retention-days (30 by default).")
+    public Uni<HistoryResponse> history(@PathParam("deviceId") String deviceId,
+            @Parameter(description = "ISO-8601 instant, inclusive; default: 24 h before to") @QueryParam("from") String from,
+            @Parameter(description = "ISO-8601 instant, exclusive; default: now") @QueryParam("to") String to,
+            @Parameter(description = "rows per page, 1 to heartbeat.ingest.telemetry.max-limit (1000); default 100") @QueryParam("limit") Integer limit) {
+        Caller caller = callers.current();
+        Instant end = to == null ? clock.instant() : instant(to, "to");
+        Instant start = from == null ? end.minus(DEFAULT_WINDOW) : instant(from, "from");
+        if (!start.isBefore(end)) {
+            throw new BadRequestException("from must be before to");
+        }
+        int rows = limit == null ? config.defaultLimit() : limit;
+        if (rows < 1 || rows > config.maxLimit()) {
+            throw new BadRequestException("limit must be from 1 to " + config.maxLimit());
+        }
+        String tenant = caller.isAdmin() ? null : caller.tenant();
+        boolean known = directory.find(deviceId).map(d -> caller.sees(d.tenantId())).orElse(false);
+        boolean foreign = directory.find(deviceId).map(d -> !caller.sees(d.tenantId())).orElse(false);
+        if (foreign) {
+            return Uni.createFrom().failure(new DomainException.NotFound("device", deviceId));
+        }
+        Uni<Boolean> visible = known ? Uni.createFrom().item(true) : telemetry.exists(deviceId, tenant);
+        return visible.flatMap(yes -> {
+            if (!yes) {
+                return Uni.createFrom().failure(new DomainException.NotFound("device", deviceId));
+            }
+            return telemetry.history(deviceId, tenant, start, end, rows).map(items -> page(deviceId, start, end, rows,
+                    items));
+        });
+    }
+
+    private static HistoryResponse page(String deviceId, Instant from, Instant to, int limit, List<Entry> items) {
+        Instant next = items.size() < limit ? null : items.get(items.size() - 1).receivedAt();
+        return new HistoryResponse(deviceId, from, to, items, next);
+    }
+
+    private static Instant instant(String value, String name) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new BadRequestException(name + " must be an ISO-8601 instant such as 2026-11-22T10:00:00Z");
+        }
     }
 
     private static Response answer(Outcome outcome, UriInfo uri) {

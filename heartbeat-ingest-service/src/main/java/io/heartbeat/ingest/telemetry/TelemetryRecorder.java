@@ -1,0 +1,179 @@
+package io.heartbeat.ingest.telemetry;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.heartbeat.contracts.EventFormatException;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.HeartbeatAccepted;
+import io.heartbeat.contracts.Topics;
+import io.heartbeat.ingest.config.IngestConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Writes telemetry history from the {@code heartbeats} topic: a consumer group of its own (so replicas share the
+ * partitions), one multi-row insert per poll, and the offsets committed only after Postgres has the rows. A failed
+ * write is retried from the same offsets after a pause, and a redelivered row is a no-op (primary key), so history
+ * neither loses nor duplicates what Kafka holds. It runs on its own thread; the heartbeat answer never waits for it.
+ */
+@ApplicationScoped
+public class TelemetryRecorder {
+
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration RETRY = Duration.ofSeconds(2);
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final TelemetryStore store;
+    private final TelemetryPartitions partitions;
+    private final IngestConfig.Telemetry config;
+    private final String bootstrapServers;
+    private final Counter written;
+    private final Counter failures;
+    private final Counter unreadable;
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, String> consumer;
+    private Thread thread;
+
+    public TelemetryRecorder(TelemetryStore store, TelemetryPartitions partitions, IngestConfig config,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry metrics) {
+        this.store = store;
+        this.partitions = partitions;
+        this.config = config.telemetry();
+        this.bootstrapServers = bootstrapServers;
+        this.written = metrics.counter("ingest.telemetry.rows.written");
+        this.failures = metrics.counter("ingest.telemetry.write.failures");
+        this.unreadable = metrics.counter("ingest.telemetry.records.unreadable");
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            Log.info("telemetry history is disabled (heartbeat.ingest.telemetry.enabled=false)");
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "telemetry-recorder");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        KafkaConsumer<String, String> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            thread.join(10_000);
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(properties())) {
+                consumer = c;
+                c.subscribe(List.of(Topics.HEARTBEATS));
+                while (running) {
+                    ConsumerRecords<String, String> records = c.poll(POLL);
+                    if (!records.isEmpty()) {
+                        record(c, records);
+                    }
+                }
+            } catch (WakeupException e) {
+                // stopping
+            } catch (RuntimeException e) {
+                if (running) {
+                    Log.warnf("telemetry recorder failed, restarting in %s: %s", RETRY, e.getMessage());
+                    pause(RETRY);
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    /** Writes one poll's heartbeats and commits their offsets; on failure rewinds to them and retries later. */
+    private void record(KafkaConsumer<String, String> c, ConsumerRecords<String, String> records) {
+        List<HeartbeatAccepted> rows = new ArrayList<>(records.count());
+        Set<LocalDate> days = new TreeSet<>();
+        Map<TopicPartition, Long> first = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (ConsumerRecord<String, String> r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            first.putIfAbsent(tp, r.offset());
+            next.put(tp, new OffsetAndMetadata(r.offset() + 1));
+            try {
+                HeartbeatAccepted hb = r.value() == null ? null : EventJson.read(r.value(), HeartbeatAccepted.class);
+                if (hb == null || hb.deviceId() == null || hb.heartbeatId() == null || hb.receivedAt() == null) {
+                    throw new EventFormatException(HeartbeatAccepted.class,
+                            "a heartbeat needs deviceId, heartbeatId and receivedAt", null);
+                }
+                rows.add(hb);
+                days.add(LocalDate.ofInstant(hb.receivedAt(), ZoneOffset.UTC));
+            } catch (EventFormatException e) {
+                // not a heartbeat this version can read: counted and skipped, it must not block the history
+                unreadable.increment();
+                Log.errorf("skipping unreadable heartbeat at %s-%d@%d", r.topic(), r.partition(), r.offset());
+            }
+        }
+        try {
+            partitions.ensure(days)
+                    .flatMap(ignored -> store.insert(rows))
+                    .await().atMost(WRITE_TIMEOUT);
+            c.commitSync(next);
+            written.increment(rows.size());
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            failures.increment();
+            Log.warnf("writing %d telemetry rows failed, retrying in %s: %s", rows.size(), RETRY, e.getMessage());
+            first.forEach(c::seek);
+            pause(RETRY);
+        }
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "ingest-telemetry-recorder");
+        return p;
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
