@@ -2,6 +2,7 @@ package io.heartbeat.ingest.config;
 
 import java.time.Duration;
 
+import io.heartbeat.ingest.service.HeartbeatValidator;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -24,6 +25,10 @@ public interface IngestConfig {
     /** A device timestamp older than this is refused (TOO_OLD). */
     @WithDefault("PT24H")
     Duration maxAge();
+
+    /** REJECT: a timestamp outside the window above is refused; FLAG: accepted with an anomaly flag. */
+    @WithDefault("REJECT")
+    HeartbeatValidator.TimestampPolicy timestampPolicy();
 
     /** How often the rate limiter forgets devices that have been quiet for more than a minute. */
     @WithDefault("60s")

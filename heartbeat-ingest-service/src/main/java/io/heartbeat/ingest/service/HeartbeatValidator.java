@@ -18,7 +18,8 @@ import io.heartbeat.contracts.RejectReason;
  * <ul>
  * <li>{@code device_id}, {@code status}, {@code jwt_token}, {@code api_token}: strings when present;</li>
  * <li>{@code timestamp}: ISO-8601 with offset when present, not further ahead than {@code maxFutureSkew} (CLOCK_SKEW)
- * nor older than {@code maxAge} (TOO_OLD);</li>
+ * nor older than {@code maxAge} (TOO_OLD); under {@link TimestampPolicy#FLAG} such a heartbeat is accepted and flagged
+ * {@code TIMESTAMP_AHEAD} / {@code TIMESTAMP_OLD} instead;</li>
  * <li>{@code heart_rate} (seed 003): a number; outside [30, 220] refused (OUT_OF_RANGE), below 45 or above 180
  * accepted and flagged {@code HEART_RATE_LOW} / {@code HEART_RATE_HIGH};</li>
  * <li>socket telemetry (seed 002): {@code voltage}, {@code current}, {@code power}, {@code energy} numbers within
@@ -41,6 +42,15 @@ public final class HeartbeatValidator {
 
     public static final String HEART_RATE_LOW = "HEART_RATE_LOW";
     public static final String HEART_RATE_HIGH = "HEART_RATE_HIGH";
+    /** Anomalies of an accepted heartbeat whose timestamp is out of the window, under {@link TimestampPolicy#FLAG}. */
+    public static final String TIMESTAMP_AHEAD = "TIMESTAMP_AHEAD";
+    public static final String TIMESTAMP_OLD = "TIMESTAMP_OLD";
+
+    /** What a timestamp outside the window does: refuse the heartbeat, or accept it flagged as an anomaly. */
+    public enum TimestampPolicy {
+        REJECT,
+        FLAG
+    }
 
     /** Most fields a heartbeat body may have. */
     public static final int MAX_FIELDS = 64;
@@ -81,8 +91,14 @@ public final class HeartbeatValidator {
     private final Limits limits;
     private final Duration maxFutureSkew;
     private final Duration maxAge;
+    private final TimestampPolicy timestampPolicy;
 
     public HeartbeatValidator(Limits limits, Duration maxFutureSkew, Duration maxAge) {
+        this(limits, maxFutureSkew, maxAge, TimestampPolicy.REJECT);
+    }
+
+    public HeartbeatValidator(Limits limits, Duration maxFutureSkew, Duration maxAge, TimestampPolicy timestampPolicy) {
+        this.timestampPolicy = timestampPolicy;
         this.limits = limits;
         this.maxFutureSkew = maxFutureSkew;
         this.maxAge = maxAge;
@@ -120,6 +136,7 @@ public final class HeartbeatValidator {
             return Result.refused(RejectReason.INVALID_FIELD, STATUS + " must be at most " + MAX_STRING + " characters");
         }
         Instant sentAt = null;
+        List<String> anomalies = new ArrayList<>();
         String timestamp = (String) body.get(TIMESTAMP);
         if (timestamp != null) {
             try {
@@ -128,16 +145,22 @@ public final class HeartbeatValidator {
                 return Result.refused(RejectReason.INVALID_FIELD,
                         TIMESTAMP + " must be an ISO-8601 date-time with offset, such as 2025-03-14T09:26:53Z");
             }
+            boolean flag = timestampPolicy == TimestampPolicy.FLAG;
             if (sentAt.isAfter(receivedAt.plus(maxFutureSkew))) {
-                return Result.refused(RejectReason.CLOCK_SKEW, TIMESTAMP + " " + timestamp
-                        + " is more than " + maxFutureSkew.toSeconds() + " s ahead of the server clock");
+                if (!flag) {
+                    return Result.refused(RejectReason.CLOCK_SKEW, TIMESTAMP + " " + timestamp
+                            + " is more than " + maxFutureSkew.toSeconds() + " s ahead of the server clock");
+                }
+                anomalies.add(TIMESTAMP_AHEAD);
             }
             if (sentAt.isBefore(receivedAt.minus(maxAge))) {
-                return Result.refused(RejectReason.TOO_OLD, TIMESTAMP + " " + timestamp
-                        + " is more than " + maxAge.toSeconds() + " s old");
+                if (!flag) {
+                    return Result.refused(RejectReason.TOO_OLD, TIMESTAMP + " " + timestamp
+                            + " is more than " + maxAge.toSeconds() + " s old");
+                }
+                anomalies.add(TIMESTAMP_OLD);
             }
         }
-        List<String> anomalies = new ArrayList<>();
         Result range = checkNumber(body, HEART_RATE, limits.heartRateMin(), limits.heartRateMax(), "bpm");
         if (range != null) {
             return range;

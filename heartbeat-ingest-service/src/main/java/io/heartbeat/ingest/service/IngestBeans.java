@@ -28,7 +28,8 @@ public class IngestBeans {
         IngestConfig.Ranges r = config.ranges();
         return new HeartbeatValidator(new HeartbeatValidator.Limits(r.heartRateMin(), r.heartRateMax(),
                 r.heartRateLow(), r.heartRateHigh(), r.voltageMin(), r.voltageMax(), r.currentMin(), r.currentMax(),
-                r.powerMin(), r.powerMax(), r.energyMin(), r.energyMax()), config.maxFutureSkew(), config.maxAge());
+                r.powerMin(), r.powerMax(), r.energyMin(), r.energyMax()), config.maxFutureSkew(), config.maxAge(),
+                config.timestampPolicy());
     }
 
     @Produces

@@ -158,6 +158,24 @@ class HeartbeatValidatorTest {
     }
 
     @Test
+    void underTheFlagPolicyOutOfWindowTimestampsAreAcceptedAndFlagged() {
+        HeartbeatValidator flagging = new HeartbeatValidator(HeartbeatValidator.Limits.DEFAULTS, Duration.ofMinutes(5),
+                Duration.ofHours(24), HeartbeatValidator.TimestampPolicy.FLAG);
+        HeartbeatValidator.Result ahead = flagging.validate(body("timestamp", "2025-03-14T09:31:54Z"), NOW);
+        assertThat(ahead.valid()).isTrue();
+        assertThat(ahead.heartbeat().anomalies()).containsExactly(HeartbeatValidator.TIMESTAMP_AHEAD);
+        assertThat(ahead.heartbeat().sentAt()).isEqualTo(Instant.parse("2025-03-14T09:31:54Z"));
+        HeartbeatValidator.Result old = flagging.validate(body("timestamp", "2025-03-13T09:26:52Z", "heart_rate", 40),
+                NOW);
+        assertThat(old.heartbeat().anomalies()).containsExactly(HeartbeatValidator.TIMESTAMP_OLD,
+                HeartbeatValidator.HEART_RATE_LOW);
+        assertThat(flagging.validate(body("timestamp", "2025-03-14T09:31:53Z"), NOW).heartbeat().anomalies()).isEmpty();
+        // the window still decides; out-of-range values are still refused
+        assertThat(flagging.validate(body("heart_rate", 10), NOW).refusal().reason())
+                .isEqualTo(RejectReason.OUT_OF_RANGE);
+    }
+
+    @Test
     void blankOrOverlongDeviceIdsAndStatusesAreInvalid() {
         assertThat(validate(body("device_id", " ")).refusal().reason()).isEqualTo(RejectReason.INVALID_FIELD);
         assertThat(validate(body("device_id", "x".repeat(257))).refusal().reason())
