@@ -64,6 +64,13 @@ public final class MqttBroker implements AutoCloseable {
                         <packets>
                             <max-packet-size>262144</max-packet-size>
                         </packets>
+                        <!-- a persistent session (ingest's) may have a large backlog while Kafka is slow or down:
+                             the default of 1000 queued messages per client would discard heartbeats the broker
+                             has already acknowledged to devices -->
+                        <queued-messages>
+                            <max-queue-size>1000000</max-queue-size>
+                            <strategy>discard</strategy>
+                        </queued-messages>
                     </mqtt>
                     <anonymous-usage-statistics>
                         <enabled>false</enabled>

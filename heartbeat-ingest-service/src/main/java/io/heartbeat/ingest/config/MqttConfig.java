@@ -38,6 +38,14 @@ public interface MqttConfig {
      */
     Optional<String> sharedGroup();
 
+    /**
+     * MQTT connections per replica. The broker keeps only a few QoS 1 messages in flight per connection and each
+     * waits for Kafka, so more connections carry more heartbeats per second. Above 1 they form a shared-subscription
+     * group ({@link #sharedGroup()}, or {@code heartbeat-ingest} when none is set).
+     */
+    @WithDefault("4")
+    int connections();
+
     /** Pause before reconnecting after the connection was lost or refused. */
     @WithDefault("PT2S")
     Duration reconnectDelay();

@@ -1,7 +1,10 @@
 package io.heartbeat.ingest.messaging;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,17 +35,24 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
  * rejected record. If Kafka has neither, the message stays unacknowledged and the broker delivers it again when the
  * session resumes. That is why this uses the Vert.x MQTT client with auto-ack off rather than the SmallRye MQTT
  * connector, which acknowledges on receipt. The session is persistent (clean session off, stable client id).
+ *
+ * <p>
+ * A broker keeps only a few QoS 1 messages in flight per MQTT 3.1.1 connection, and each waits here for Kafka's
+ * acknowledgement, so one connection caps the rate at roughly window / Kafka latency. {@code heartbeat.mqtt.connections}
+ * opens several connections ({@code <client-id>-<n>}) in one shared-subscription group, and the broker spreads the
+ * messages over them.
  */
 @ApplicationScoped
 public class MqttHeartbeatListener {
 
     static final Pattern TOPIC = Pattern.compile("devices/([^/]+)/(heartbeat|data)");
+    /** The shared-subscription group used when several connections are configured and no group is named. */
+    static final String DEFAULT_SHARED_GROUP = "heartbeat-ingest";
 
     private final Vertx vertx;
     private final MqttConfig config;
     private final HeartbeatIntake intake;
-    private volatile MqttClient client;
-    private volatile boolean subscribed;
+    private final List<Connection> connections = new ArrayList<>();
     private volatile boolean stopping;
 
     public MqttHeartbeatListener(Vertx vertx, MqttConfig config, HeartbeatIntake intake) {
@@ -52,99 +62,117 @@ public class MqttHeartbeatListener {
     }
 
     void start(@Observes StartupEvent event) {
-        if (config.enabled()) {
-            connect();
-        } else {
+        if (!config.enabled()) {
             Log.info("MQTT intake is disabled (heartbeat.mqtt.enabled=false)");
+            return;
+        }
+        int n = Math.max(1, config.connections());
+        for (int i = 0; i < n; i++) {
+            Connection c = new Connection(n == 1 ? config.clientId() : config.clientId() + "-" + i);
+            connections.add(c);
+            c.connect();
         }
     }
 
     void stop(@Observes ShutdownEvent event) {
         stopping = true;
-        MqttClient c = client;
-        if (c != null && c.isConnected()) {
-            c.disconnect();
-        }
+        connections.forEach(Connection::disconnect);
     }
 
-    /** Whether the intake is connected and subscribed to the device topics. */
+    /** Whether every intake connection is connected and subscribed to the device topics. */
     public boolean subscribed() {
-        return subscribed;
-    }
-
-    private void connect() {
-        MqttClientOptions options = new MqttClientOptions()
-                .setClientId(config.clientId())
-                .setCleanSession(false)
-                .setAutoKeepAlive(true)
-                .setMaxMessageSize(256 * 1024);
-        options.setAutoAck(false);
-        config.username().ifPresent(options::setUsername);
-        config.password().ifPresent(options::setPassword);
-        MqttClient c = MqttClient.create(vertx, options);
-        client = c;
-        c.publishHandler(this::onMessage);
-        c.closeHandler(ignored -> {
-            subscribed = false;
-            if (!stopping) {
-                Log.warnf("MQTT connection to %s:%d lost; reconnecting", config.host(), config.port());
-                reconnectLater();
-            }
-        });
-        c.connect(config.port(), config.host()).onSuccess(ack -> {
-            Map<String, Integer> topics = new LinkedHashMap<>();
-            topics.put(filter("devices/+/heartbeat"), MqttQoS.AT_LEAST_ONCE.value());
-            topics.put(filter("devices/+/data"), MqttQoS.AT_LEAST_ONCE.value());
-            c.subscribe(topics).onSuccess(id -> {
-                subscribed = true;
-                Log.infof("MQTT intake subscribed to %s on %s:%d", topics.keySet(), config.host(), config.port());
-            }).onFailure(e -> {
-                Log.warnf("MQTT subscribe failed: %s", e.getMessage());
-                c.disconnect();
-            });
-        }).onFailure(e -> {
-            if (!stopping) {
-                Log.warnf("MQTT connection to %s:%d failed, retrying: %s", config.host(), config.port(),
-                        e.getMessage());
-                reconnectLater();
-            }
-        });
-    }
-
-    private void dropConnection() {
-        MqttClient c = client;
-        if (c != null && c.isConnected()) {
-            c.disconnect();
-        }
-    }
-
-    private void reconnectLater() {
-        vertx.setTimer(Math.max(1, config.reconnectDelay().toMillis()), id -> connect());
+        return !connections.isEmpty() && connections.stream().allMatch(c -> c.subscribed);
     }
 
     private String filter(String topic) {
-        return config.sharedGroup().map(g -> "$share/" + g + "/" + topic).orElse(topic);
+        Optional<String> group = config.sharedGroup();
+        if (group.isEmpty() && config.connections() > 1) {
+            group = Optional.of(DEFAULT_SHARED_GROUP);
+        }
+        return group.map(g -> "$share/" + g + "/" + topic).orElse(topic);
     }
 
-    private void onMessage(MqttPublishMessage message) {
-        Matcher m = TOPIC.matcher(message.topicName());
-        if (!m.matches()) {
-            message.ack();
-            return;
+    /** One MQTT connection with its own persistent session, reconnecting by itself. */
+    private final class Connection {
+        private final String clientId;
+        private volatile MqttClient client;
+        private volatile boolean subscribed;
+
+        Connection(String clientId) {
+            this.clientId = clientId;
         }
-        HeartbeatKind kind = m.group(2).equals("data") ? HeartbeatKind.DATA : HeartbeatKind.HEARTBEAT;
-        Submission submission = new Submission(Channel.MQTT, kind, message.topicName(), null, m.group(1),
-                message.payload().getBytes(), true);
-        intake.receive(submission).subscribe().with(outcome -> {
-            if (outcome.stored()) {
-                message.ack();
-            } else {
-                // unacknowledged messages would pile up in the broker's in-flight window: drop the connection, the
-                // resumed session redelivers them
-                Log.warnf("Kafka did not store the MQTT message on %s; reconnecting so the broker redelivers it",
-                        message.topicName());
-                dropConnection();
+
+        void connect() {
+            MqttClientOptions options = new MqttClientOptions()
+                    .setClientId(clientId)
+                    .setCleanSession(false)
+                    .setAutoKeepAlive(true)
+                    .setMaxMessageSize(256 * 1024);
+            options.setAutoAck(false);
+            config.username().ifPresent(options::setUsername);
+            config.password().ifPresent(options::setPassword);
+            MqttClient c = MqttClient.create(vertx, options);
+            client = c;
+            c.publishHandler(this::onMessage);
+            c.closeHandler(ignored -> {
+                subscribed = false;
+                if (!stopping) {
+                    Log.warnf("MQTT connection %s to %s:%d lost; reconnecting", clientId, config.host(), config.port());
+                    reconnectLater();
+                }
+            });
+            c.connect(config.port(), config.host()).onSuccess(ack -> {
+                Map<String, Integer> topics = new LinkedHashMap<>();
+                topics.put(filter("devices/+/heartbeat"), MqttQoS.AT_LEAST_ONCE.value());
+                topics.put(filter("devices/+/data"), MqttQoS.AT_LEAST_ONCE.value());
+                c.subscribe(topics).onSuccess(id -> {
+                    subscribed = true;
+                    Log.infof("MQTT intake %s subscribed to %s on %s:%d", clientId, topics.keySet(), config.host(),
+                            config.port());
+                }).onFailure(e -> {
+                    Log.warnf("MQTT subscribe of %s failed: %s", clientId, e.getMessage());
+                    c.disconnect();
+                });
+            }).onFailure(e -> {
+                if (!stopping) {
+                    Log.warnf("MQTT connection %s to %s:%d failed, retrying: %s", clientId, config.host(),
+                            config.port(), e.getMessage());
+                    reconnectLater();
+                }
+            });
+        }
+
+        void disconnect() {
+            MqttClient c = client;
+            if (c != null && c.isConnected()) {
+                c.disconnect();
             }
-        }, e -> Log.errorf(e, "MQTT message on %s could not be handled", message.topicName()));
+        }
+
+        private void reconnectLater() {
+            vertx.setTimer(Math.max(1, config.reconnectDelay().toMillis()), id -> connect());
+        }
+
+        private void onMessage(MqttPublishMessage message) {
+            Matcher m = TOPIC.matcher(message.topicName());
+            if (!m.matches()) {
+                message.ack();
+                return;
+            }
+            HeartbeatKind kind = m.group(2).equals("data") ? HeartbeatKind.DATA : HeartbeatKind.HEARTBEAT;
+            Submission submission = new Submission(Channel.MQTT, kind, message.topicName(), null, m.group(1),
+                    message.payload().getBytes(), true);
+            intake.receive(submission).subscribe().with(outcome -> {
+                if (outcome.stored()) {
+                    message.ack();
+                } else {
+                    // unacknowledged messages would pile up in the broker's in-flight window: drop the connection,
+                    // the resumed session redelivers them
+                    Log.warnf("Kafka did not store the MQTT message on %s; reconnecting %s so the broker redelivers it",
+                            message.topicName(), clientId);
+                    disconnect();
+                }
+            }, e -> Log.errorf(e, "MQTT message on %s could not be handled", message.topicName()));
+        }
     }
 }

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +27,7 @@ import io.heartbeat.contracts.RejectReason;
 import io.heartbeat.contracts.SignalDelivered;
 import io.heartbeat.ingest.config.IngestConfig;
 import io.heartbeat.ingest.messaging.HeartbeatPublisher;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -88,7 +91,8 @@ public class HeartbeatIntake {
     private final IngestConfig config;
     private final Clock clock;
     private final MeterRegistry metrics;
-    private final Timer handoff;
+    private final Map<Channel, Timer> handoff;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public HeartbeatIntake(DeviceAuthenticator authenticator, HeartbeatValidator validator, RateLimiter rateLimiter,
             HeartbeatPublisher publisher, DeviceSignals signals, LogThrottle logThrottle, IngestConfig config, Clock clock,
@@ -102,11 +106,15 @@ public class HeartbeatIntake {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
-        this.handoff = Timer.builder("ingest.heartbeat.handoff")
-                .description("From receipt of a heartbeat to Kafka's acknowledgement of its record")
-                .publishPercentiles(0.5, 0.99)
-                .publishPercentileHistogram()
-                .register(metrics);
+        this.handoff = new EnumMap<>(Channel.class);
+        for (Channel channel : Channel.values()) {
+            handoff.put(channel, Timer.builder("ingest.heartbeat.handoff")
+                    .description("From receipt of an accepted heartbeat to Kafka's acknowledgement of its record")
+                    .tag("channel", channel.name())
+                    .publishPercentiles(0.5, 0.99)
+                    .publishPercentileHistogram()
+                    .register(metrics));
+        }
         metrics.gauge("ingest.rate-limiter.devices", rateLimiter, RateLimiter::trackedDevices);
     }
 
@@ -179,9 +187,9 @@ public class HeartbeatIntake {
                 submission.kind(), hb.sentAt(), receivedAt, hb.status(), hb.telemetry(), hb.anomalies(),
                 device.revision());
         return publisher.publish(accepted)
-                .invoke(() -> handoff.record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
+                .invoke(() -> handoff.get(submission.channel()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS))
                 .flatMap(ignored -> {
-                    metrics.counter("ingest.heartbeats.accepted", "channel", submission.channel().name(), "kind",
+                    counter("ingest.heartbeats.accepted", "channel", submission.channel().name(), "kind",
                             submission.kind().name()).increment();
                     return reconnectAnswer(submission, device)
                             .map(reconnect -> new Outcome(accepted, device, null, true, reconnect));
@@ -227,7 +235,7 @@ public class HeartbeatIntake {
                 UUID.randomUUID().toString(), deviceId, device == null ? null : device.tenantId(),
                 submission.channel(), submission.source(), refusal.reason(), refusal.detail(),
                 Excerpts.of(submission.body(), config.rejectedExcerptBytes()), receivedAt);
-        metrics.counter("ingest.heartbeats.rejected", "reason", refusal.reason().name(), "channel",
+        counter("ingest.heartbeats.rejected", "reason", refusal.reason().name(), "channel",
                 submission.channel().name()).increment();
         LogThrottle.Permit permit = logThrottle.permit(refusal.reason().name(), receivedAt);
         if (permit.log()) {
@@ -251,6 +259,12 @@ public class HeartbeatIntake {
         stored.subscribe().with(ignored -> {
         });
         return Uni.createFrom().item(new Outcome(null, device, refusal, false));
+    }
+
+    /** A counter by name and tag values, looked up once (the registry's own lookup is costly on every heartbeat). */
+    private Counter counter(String name, String tag1, String value1, String tag2, String value2) {
+        return counters.computeIfAbsent(name + '|' + value1 + '|' + value2,
+                k -> metrics.counter(name, tag1, value1, tag2, value2));
     }
 
     private static String claimedDeviceId(Submission submission, Map<String, Object> fields) {

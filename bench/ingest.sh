@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Ingest benchmark (issue 3): accepted heartbeats/s over HTTP (wrk) and MQTT (QoS 1 to the record on Kafka),
+# ingest's receipt-to-Kafka-ack p50/p99 and its RSS, against a fresh local stack (registry + ingest) on this machine.
+# Bounded: one HTTP run of HTTP_SECONDS, one MQTT run of MQTT_MESSAGES; talks only to 127.0.0.1; stops by itself.
+# Usage: bench/ingest.sh [--no-build]     Results: printed, and in target/bench-ingest/results.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DEVICES=${DEVICES:-4000}
+HTTP_SECONDS=${HTTP_SECONDS:-20}
+CONNECTIONS=${CONNECTIONS:-64}
+MQTT_MESSAGES=${MQTT_MESSAGES:-100000}
+OFFSET=${PORT_OFFSET:-300}
+WORK=target/bench-ingest
+DATA=$WORK/stack
+
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q wrk >/dev/null; else
+    echo "bench/ingest.sh needs wrk (apt-get install wrk)" >&2; exit 2; fi
+fi
+if [ "${1:-}" != "--no-build" ]; then ./mvnw -B -q package -DskipTests; fi
+
+mkdir -p "$WORK"
+java -Xmx2g -jar local-stack/target/local-stack-0.1.0-SNAPSHOT.jar --root . --fresh --data-dir "$DATA" \
+  --port-offset "$OFFSET" --services device-registry-service,heartbeat-ingest-service >"$WORK/stack.log" 2>&1 &
+STACK=$!
+trap 'kill -TERM $STACK 2>/dev/null; wait $STACK 2>/dev/null || true' EXIT
+for _ in $(seq 1 240); do
+  grep -q "ready in" "$WORK/stack.log" && break
+  kill -0 $STACK 2>/dev/null || { cat "$WORK/stack.log"; exit 1; }
+  sleep 0.5
+done
+grep -q "ready in" "$WORK/stack.log" || { echo "the stack did not start" >&2; cat "$WORK/stack.log"; exit 1; }
+INGEST_PID=$(pgrep -f "heartbeat-ingest-service/target/quarkus-app/quarkus-run.jar" | head -1 || true)
+
+java -jar bench/target/heartbeat-bench.jar ingest \
+  --registry "http://127.0.0.1:$((8081 + OFFSET))" --ingest "http://127.0.0.1:$((8082 + OFFSET))" \
+  --kafka "127.0.0.1:$((9092 + OFFSET))" --mqtt "tcp://127.0.0.1:$((1883 + OFFSET))" \
+  --data-dir "$DATA" --work "$WORK" --devices "$DEVICES" --http-seconds "$HTTP_SECONDS" \
+  --connections "$CONNECTIONS" --mqtt-messages "$MQTT_MESSAGES" --ingest-pid "${INGEST_PID:-}"
