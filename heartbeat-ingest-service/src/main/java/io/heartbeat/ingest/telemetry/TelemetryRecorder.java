@@ -24,6 +24,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.heartbeat.common.kafka.ConsumerLoop;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
@@ -55,9 +56,7 @@ public class TelemetryRecorder {
     private final Counter written;
     private final Counter failures;
     private final Counter unreadable;
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, String> consumer;
-    private Thread thread;
+    private final ConsumerLoop loop;
 
     public TelemetryRecorder(TelemetryStore store, TelemetryPartitions partitions, IngestConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry metrics) {
@@ -68,6 +67,23 @@ public class TelemetryRecorder {
         this.written = metrics.counter("ingest.telemetry.rows.written");
         this.failures = metrics.counter("ingest.telemetry.write.failures");
         this.unreadable = metrics.counter("ingest.telemetry.records.unreadable");
+        this.loop = new ConsumerLoop("telemetry-recorder", RETRY) {
+            @Override
+            protected Properties properties() {
+                return TelemetryRecorder.this.properties();
+            }
+
+            @Override
+            protected void consume(KafkaConsumer<String, String> c) {
+                c.subscribe(List.of(Topics.HEARTBEATS));
+                while (running()) {
+                    ConsumerRecords<String, String> records = c.poll(POLL);
+                    if (!records.isEmpty()) {
+                        record(c, records);
+                    }
+                }
+            }
+        };
     }
 
     void start(@Observes StartupEvent event) {
@@ -75,45 +91,11 @@ public class TelemetryRecorder {
             Log.info("telemetry history is disabled (heartbeat.ingest.telemetry.enabled=false)");
             return;
         }
-        running = true;
-        thread = new Thread(this::run, "telemetry-recorder");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        KafkaConsumer<String, String> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            thread.join(10_000);
-        }
-    }
-
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(properties())) {
-                consumer = c;
-                c.subscribe(List.of(Topics.HEARTBEATS));
-                while (running) {
-                    ConsumerRecords<String, String> records = c.poll(POLL);
-                    if (!records.isEmpty()) {
-                        record(c, records);
-                    }
-                }
-            } catch (WakeupException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                if (running) {
-                    Log.warnf("telemetry recorder failed, restarting in %s: %s", RETRY, e.getMessage());
-                    pause(RETRY);
-                }
-            } finally {
-                consumer = null;
-            }
-        }
+        loop.stop();
     }
 
     /** Writes one poll's heartbeats and commits their offsets; on failure rewinds to them and retries later. */
@@ -152,7 +134,7 @@ public class TelemetryRecorder {
             failures.increment();
             Log.warnf("writing %d telemetry rows failed, retrying in %s: %s", rows.size(), RETRY, e.getMessage());
             first.forEach(c::seek);
-            pause(RETRY);
+            ConsumerLoop.pause(RETRY);
         }
     }
 
@@ -167,13 +149,5 @@ public class TelemetryRecorder {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "ingest-telemetry-recorder");
         return p;
-    }
-
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -10,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import io.heartbeat.contracts.EventFormatException;
@@ -29,7 +28,7 @@ import io.quarkus.logging.Log;
  * <p>
  * Not a bean: a service creates one per topic at startup and stops it at shutdown.
  */
-public final class TopicFollower {
+public final class TopicFollower extends ConsumerLoop {
 
     /** Receives each record's key and value ({@code null} value: a tombstone). */
     @FunctionalInterface
@@ -41,42 +40,17 @@ public final class TopicFollower {
     private final String bootstrapServers;
     private final String clientId;
     private final Duration pollTimeout;
-    private final Duration retryDelay;
     private final Handler handler;
     private volatile boolean caughtUp;
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, String> consumer;
-    private Thread thread;
 
     public TopicFollower(String topic, String bootstrapServers, String clientId, Duration pollTimeout,
             Duration retryDelay, Handler handler) {
+        super(clientId, retryDelay);
         this.topic = topic;
         this.bootstrapServers = bootstrapServers;
         this.clientId = clientId;
         this.pollTimeout = pollTimeout;
-        this.retryDelay = retryDelay;
         this.handler = handler;
-    }
-
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = new Thread(this::run, clientId);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    public void stop() throws InterruptedException {
-        running = false;
-        KafkaConsumer<String, String> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            thread.join(5_000);
-        }
     }
 
     /** Whether everything that was on the topic when following started has been handled. */
@@ -88,25 +62,8 @@ public final class TopicFollower {
         return topic;
     }
 
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(properties())) {
-                consumer = c;
-                follow(c);
-            } catch (WakeupException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                if (running) {
-                    Log.warnf("reading %s failed, retrying in %s: %s", topic, retryDelay, e.getMessage());
-                    pause(retryDelay);
-                }
-            } finally {
-                consumer = null;
-            }
-        }
-    }
-
-    private void follow(KafkaConsumer<String, String> c) {
+    @Override
+    protected void consume(KafkaConsumer<String, String> c) {
         List<TopicPartition> partitions = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         if (partitions.isEmpty()) {
@@ -116,7 +73,7 @@ public final class TopicFollower {
         c.seekToBeginning(partitions);
         Map<TopicPartition, Long> target = caughtUp ? Map.of() : new HashMap<>(c.endOffsets(partitions));
         Log.infof("reading %s (%d partitions) from the beginning", topic, partitions.size());
-        while (running) {
+        while (running()) {
             for (ConsumerRecord<String, String> record : c.poll(pollTimeout)) {
                 apply(record);
             }
@@ -137,7 +94,8 @@ public final class TopicFollower {
         }
     }
 
-    private Properties properties() {
+    @Override
+    protected Properties properties() {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -145,13 +103,5 @@ public final class TopicFollower {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         return p;
-    }
-
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
