@@ -271,6 +271,16 @@ class HttpHeartbeatTest {
     }
 
     @Test
+    void aBodyOverTheHttpLayersCapIsStillAProblem() {
+        // 1 MiB is quarkus.http.limits.max-body-size; above it the answer comes before the body is read
+        bearer(DeviceTokens.generate()).body("{\"x\":\"" + "a".repeat(1_100_000) + "\"}")
+                .post(HEARTBEATS_PATH)
+                .then().statusCode(413)
+                .contentType("application/problem+json")
+                .body("type", equalTo("/problems/payload-too-large"));
+    }
+
+    @Test
     void readinessReportsTheDeviceDirectory() {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'device-directory' }.status", equalTo("UP"));

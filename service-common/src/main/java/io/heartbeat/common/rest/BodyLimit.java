@@ -1,18 +1,18 @@
-package io.heartbeat.registry.rest;
+package io.heartbeat.common.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.heartbeat.common.rest.Problem;
 import io.heartbeat.contracts.EventJson;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.ext.web.Router;
 
 /**
  * Answers a body larger than {@code quarkus.http.limits.max-body-size} with a 413 problem, before the HTTP layer
- * would read it and close the connection with an empty 413.
+ * would read it and close the connection with an empty 413. Every service that has this jar gets it (it is a bean
+ * here); it goes by {@code Content-Length}, so a chunked body over the limit still gets Vert.x's plain 413.
  */
 @ApplicationScoped
 public class BodyLimit {
