@@ -54,7 +54,7 @@ public abstract class ConsumerLoop {
         }
     }
 
-    protected boolean running() {
+    public boolean running() {
         return running;
     }
 

@@ -1,0 +1,43 @@
+package io.heartbeat.monitor.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** {@code heartbeat.monitor.*}. */
+@ConfigMapping(prefix = "heartbeat.monitor")
+public interface MonitorConfig {
+
+    /** The consumer group of the liveness engines on {@code heartbeats}: its partitions are spread over replicas. */
+    @WithDefault("heartbeat-status-monitor")
+    String groupId();
+
+    /** How long one poll waits: also the granularity of the deadline checks. */
+    @WithDefault("PT0.1S")
+    Duration tick();
+
+    /** Most heartbeats per poll (and so per status transaction). */
+    @WithDefault("5000")
+    int batchSize();
+
+    /** How often the SQL safety sweep looks for deadlines the engines have not acted on. */
+    @WithDefault("30s")
+    Duration sweepInterval();
+
+    /** A deadline this far in the past, still pending, is counted by the sweep as overdue. */
+    @WithDefault("PT5S")
+    Duration sweepGrace();
+
+    /** How often the outbox relay looks for unpublished events (an engine also runs it right after a commit). */
+    @WithDefault("1s")
+    Duration outboxPollInterval();
+
+    /** Page size when a request names none. */
+    @WithDefault("50")
+    int defaultPageSize();
+
+    /** Largest page size. */
+    @WithDefault("500")
+    int maxPageSize();
+}

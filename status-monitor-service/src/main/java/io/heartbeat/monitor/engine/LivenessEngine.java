@@ -1,0 +1,478 @@
+package io.heartbeat.monitor.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.heartbeat.common.kafka.ConsumerLoop;
+import io.heartbeat.contracts.DeviceState;
+import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.EventFormatException;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.HeartbeatAccepted;
+import io.heartbeat.contracts.Topics;
+import io.heartbeat.contracts.TransitionReason;
+import io.heartbeat.monitor.config.MonitorConfig;
+import io.heartbeat.monitor.engine.Liveness.Outcome;
+import io.heartbeat.monitor.engine.StatusStore.Change;
+import io.heartbeat.monitor.engine.StatusStore.Written;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * The single writer of the devices on the partitions of {@code heartbeats} this replica owns (a consumer group spreads
+ * partitions over replicas). One thread does everything for its devices, so heartbeats, timeouts and registry changes
+ * of a device never interleave:
+ * <ol>
+ * <li>poll heartbeats (at most every {@code tick}, 100 ms), keep each device's newest ingest timestamp;</li>
+ * <li>apply registry changes and reload requests queued by other threads (probes write under a row lock and ask the
+ * owner to reload);</li>
+ * <li>if the consumer is caught up on every owned partition, take the devices whose deadline passed from the
+ * {@link DeadlineIndex}: while it is behind, expirations wait, so a stalled, restarted or rebalanced monitor never
+ * marks a device offline whose heartbeats are still in the topic;</li>
+ * <li>write everything in one transaction: devices that stay CONNECTED in one batched, coalesced UPDATE, transitions
+ * with their rows and device-status outbox events; every write checks the row version (a conflicting device is
+ * reloaded and evaluated again);</li>
+ * <li>commit the Kafka offsets only after that transaction.</li>
+ * </ol>
+ * When partitions are assigned, their devices' statuses are loaded from Postgres and the deadline index rebuilt.
+ */
+@ApplicationScoped
+public class LivenessEngine {
+
+    private final StatusStore store;
+    private final DeviceViews views;
+    private final MonitorConfig config;
+    private final Clock clock;
+    private final String bootstrapServers;
+    private final MonitorEvents events;
+    private final Counter heartbeats;
+    private final Counter conflicts;
+    private final Timer detectionDelay;
+    private final Timer rebuild;
+
+    /** Owned devices' statuses and deadlines: touched by the engine thread only. */
+    private final Map<String, DeviceStatus> owned = new HashMap<>();
+    private final DeadlineIndex deadlines = new DeadlineIndex();
+    private final Set<Integer> ownedPartitions = ConcurrentHashMap.newKeySet();
+    private volatile int partitionCount;
+    private final Queue<String> viewChanges = new ConcurrentLinkedQueue<>();
+    private final Queue<String> reloads = new ConcurrentLinkedQueue<>();
+    private volatile boolean behind = true;
+    private volatile Instant lastRebuild;
+    private final ConsumerLoop loop;
+
+    public LivenessEngine(StatusStore store, DeviceViews views, MonitorConfig config, Clock clock,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MonitorEvents events,
+            MeterRegistry metrics) {
+        this.store = store;
+        this.views = views;
+        this.config = config;
+        this.clock = clock;
+        this.bootstrapServers = bootstrapServers;
+        this.events = events;
+        this.heartbeats = metrics.counter("monitor.heartbeats.processed");
+        this.conflicts = metrics.counter("monitor.status.write.conflicts");
+        this.detectionDelay = Timer.builder("monitor.detection.delay")
+                .description("Persisted timeout transition time minus the deadline it was due at")
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(metrics);
+        this.rebuild = Timer.builder("monitor.rebuild.duration")
+                .description("Loading owned devices' statuses and rebuilding the deadline index after an assignment")
+                .register(metrics);
+        metrics.gauge("monitor.engine.owned.devices", owned, Map::size);
+        metrics.gauge("monitor.engine.behind", this, e -> e.behind ? 1 : 0);
+        this.loop = new ConsumerLoop("liveness-engine", Duration.ofSeconds(2)) {
+            @Override
+            protected Properties properties() {
+                return LivenessEngine.this.properties();
+            }
+
+            @Override
+            protected void consume(KafkaConsumer<String, String> c) {
+                run(c, this);
+            }
+        };
+        views.onChange(viewChanges::add);
+    }
+
+    void start(@Observes StartupEvent event) {
+        loop.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        loop.stop();
+    }
+
+    /** Stops the engine (its partitions go to other replicas); for an orderly shutdown and restart tests. */
+    public void halt() throws InterruptedException {
+        loop.stop();
+    }
+
+    /** Starts the engine again after {@link #halt()}: it rejoins the group and rebuilds from Postgres. */
+    public void resume() {
+        loop.start();
+    }
+
+    /** Asks the owner of the device (if it is this replica) to reload it from Postgres: a probe changed it. */
+    public void reload(String deviceId) {
+        if (owns(deviceId)) {
+            reloads.add(deviceId);
+        }
+    }
+
+    /** Whether this replica's engine owns the device's partition now. */
+    public boolean owns(String deviceId) {
+        int n = partitionCount;
+        return n > 0 && ownedPartitions.contains(partition(deviceId, n));
+    }
+
+    /** Whether the engine has read its partitions to the end (timeouts fire only then). */
+    public boolean caughtUp() {
+        return !behind;
+    }
+
+    public Instant lastRebuild() {
+        return lastRebuild;
+    }
+
+    static int partition(String deviceId, int partitions) {
+        return Utils.toPositive(Utils.murmur2(deviceId.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private void run(KafkaConsumer<String, String> c, ConsumerLoop self) {
+        partitionCount = c.partitionsFor(Topics.HEARTBEATS, Duration.ofSeconds(30)).size();
+        c.subscribe(List.of(Topics.HEARTBEATS), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                revoke(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                assign(partitions);
+            }
+        });
+        try {
+            while (self.running()) {
+                ConsumerRecords<String, String> records = c.poll(config.tick());
+                tick(c, records);
+            }
+        } finally {
+            revoke(new ArrayList<>(c.assignment()));
+        }
+    }
+
+    private void tick(KafkaConsumer<String, String> c, ConsumerRecords<String, String> records) {
+        Instant now = clock.instant();
+        Map<String, Instant> newest = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (ConsumerRecord<String, String> r : records) {
+            offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+            try {
+                HeartbeatAccepted hb = r.value() == null ? null : EventJson.read(r.value(), HeartbeatAccepted.class);
+                if (hb != null && hb.deviceId() != null && hb.receivedAt() != null) {
+                    newest.merge(hb.deviceId(), hb.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
+                }
+            } catch (EventFormatException e) {
+                Log.errorf("skipping unreadable heartbeat at %s-%d@%d", r.topic(), r.partition(), r.offset());
+            }
+        }
+        heartbeats.increment(records.count());
+        behind = records.count() >= config.batchSize() || lagging(c);
+
+        Map<String, Change> changes = new HashMap<>();
+        Map<String, DeviceStatus> heartbeatOnly = new HashMap<>();
+        reloadRequested();
+        applyViewChanges(now, changes);
+        for (Map.Entry<String, Instant> e : newest.entrySet()) {
+            DeviceStatus s = current(e.getKey(), now, changes);
+            if (s == null) {
+                continue;
+            }
+            Outcome o = Liveness.heartbeat(s, e.getValue(), now);
+            collect(o, changes, heartbeatOnly);
+        }
+        if (!behind) {
+            for (String id : deadlines.due(now)) {
+                DeviceStatus s = changes.containsKey(id) ? changes.get(id).status() : owned.get(id);
+                if (s == null || heartbeatOnly.containsKey(id)) {
+                    continue;
+                }
+                collect(Liveness.deadline(s, now), changes, heartbeatOnly);
+            }
+        }
+        if (!changes.isEmpty() || !heartbeatOnly.isEmpty()) {
+            persist(new ArrayList<>(heartbeatOnly.values()), new ArrayList<>(changes.values()), newest, now);
+        }
+        if (!offsets.isEmpty()) {
+            c.commitSync(offsets);
+        }
+    }
+
+    private void collect(Outcome o, Map<String, Change> changes, Map<String, DeviceStatus> heartbeatOnly) {
+        String id = o.status().deviceId();
+        if (!o.applied() && !changes.containsKey(id)) {
+            return;
+        }
+        Change prior = changes.get(id);
+        if (prior != null) {
+            changes.put(id, prior.then(o.status(), o.transition()));
+            heartbeatOnly.remove(id);
+        } else if (o.changed()) {
+            changes.put(id, Change.of(o.status(), o.transition()));
+            heartbeatOnly.remove(id);
+        } else {
+            heartbeatOnly.put(id, o.status());
+        }
+    }
+
+    /** Writes; conflicting devices are reloaded and their heartbeats evaluated once more. */
+    private void persist(List<DeviceStatus> heartbeatOnly, List<Change> changes, Map<String, Instant> newest,
+            Instant now) {
+        Written w = store.write(heartbeatOnly, changes).await().atMost(Duration.ofSeconds(30));
+        for (DeviceStatus s : w.stored()) {
+            owned.put(s.deviceId(), s);
+            deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null);
+        }
+        boolean anyTransition = false;
+        for (Change c : changes) {
+            if (w.conflicts().contains(c.status().deviceId())) {
+                continue;
+            }
+            for (Liveness.Transition t : c.transitions()) {
+                anyTransition = true;
+                events.transition(t.reason(), t.to());
+                if (t.deadline() != null) {
+                    detectionDelay.record(Math.max(0, Duration.between(t.deadline(), w.persistedAt()).toMillis()),
+                            TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+        if (anyTransition) {
+            events.published();
+        }
+        if (!w.conflicts().isEmpty()) {
+            conflicts.increment(w.conflicts().size());
+            Log.debugf("status version conflicts for %s; reloading", w.conflicts());
+            reload(w.conflicts());
+            List<Change> retry = new ArrayList<>();
+            List<DeviceStatus> retryHb = new ArrayList<>();
+            for (String id : w.conflicts()) {
+                DeviceStatus s = owned.get(id);
+                Instant hb = newest.get(id);
+                if (s != null && hb != null) {
+                    Outcome o = Liveness.heartbeat(s, hb, now);
+                    if (o.changed()) {
+                        retry.add(Change.of(o.status(), o.transition()));
+                    } else if (o.applied()) {
+                        retryHb.add(o.status());
+                    }
+                }
+            }
+            if (!retry.isEmpty() || !retryHb.isEmpty()) {
+                Written again = store.write(retryHb, retry).await().atMost(Duration.ofSeconds(30));
+                again.stored().forEach(s -> {
+                    owned.put(s.deviceId(), s);
+                    deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null);
+                });
+                // a second conflict means another writer is active right now: reload, the next tick decides
+                reload(again.conflicts());
+                retry.stream().filter(c -> !again.conflicts().contains(c.status().deviceId()))
+                        .flatMap(c -> c.transitions().stream())
+                        .forEach(t -> events.transition(t.reason(), t.to()));
+                if (!retry.isEmpty()) {
+                    events.published();
+                }
+            }
+        }
+    }
+
+    private void reloadRequested() {
+        Set<String> ids = new HashSet<>();
+        for (String id; (id = reloads.poll()) != null;) {
+            ids.add(id);
+        }
+        reload(ids);
+    }
+
+    private void reload(Set<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        for (DeviceStatus s : store.load(ids).await().atMost(Duration.ofSeconds(30))) {
+            if (owns(s.deviceId())) {
+                owned.put(s.deviceId(), s);
+                deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null);
+            }
+        }
+    }
+
+    /** The device's status, or a new UNKNOWN one (with a DEVICE_REGISTERED change) if the registry knows it. */
+    private DeviceStatus current(String deviceId, Instant now, Map<String, Change> changes) {
+        Change pending = changes.get(deviceId);
+        if (pending != null) {
+            return pending.status();
+        }
+        DeviceStatus s = owned.get(deviceId);
+        if (s != null) {
+            return s;
+        }
+        DeviceView view = views.find(deviceId).orElse(null);
+        if (view == null || !view.enabled()) {
+            return null;
+        }
+        DeviceStatus fresh = DeviceStatus.unknown(deviceId, view.tenantId(), view.profileId(),
+                DeviceViews.limits(view.thresholds()), now);
+        changes.put(deviceId, Change.of(fresh, new Liveness.Transition(DeviceState.UNKNOWN, DeviceState.UNKNOWN,
+                TransitionReason.DEVICE_REGISTERED, now, null, null, null, null)));
+        return fresh;
+    }
+
+    private void applyViewChanges(Instant now, Map<String, Change> changes) {
+        Set<String> ids = new HashSet<>();
+        for (String id; (id = viewChanges.poll()) != null;) {
+            ids.add(id);
+        }
+        for (String id : ids) {
+            if (owns(id)) {
+                reconcile(id, now, changes);
+            }
+        }
+    }
+
+    /** Brings an owned device's status in line with its registry view. */
+    private void reconcile(String id, Instant now, Map<String, Change> changes) {
+        DeviceView view = views.find(id).orElse(null);
+        DeviceStatus s = changes.containsKey(id) ? changes.get(id).status() : owned.get(id);
+        if (s == null) {
+            if (view != null && view.enabled()) {
+                current(id, now, changes);
+            }
+            return;
+        }
+        Outcome o = null;
+        if (view == null) {
+            o = Liveness.untrack(s, TransitionReason.DEVICE_DELETED, now);
+        } else if (!view.enabled() && s.tracked()) {
+            o = Liveness.untrack(s, TransitionReason.DEVICE_DISABLED, now);
+        } else if (view.enabled() && !s.tracked()) {
+            o = Liveness.track(s, now);
+        }
+        if (o != null && o.changed()) {
+            s = o.status();
+            Change prior = changes.get(id);
+            changes.put(id, prior == null ? Change.of(s, o.transition()) : prior.then(s, o.transition()));
+        }
+        if (view != null) {
+            DeviceStatus.Limits limits = DeviceViews.limits(view.thresholds());
+            boolean moved = !limits.equals(s.limits()) || !view.tenantId().equals(s.tenantId())
+                    || !java.util.Objects.equals(view.profileId(), s.profileId());
+            if (moved) {
+                DeviceStatus updated = Liveness.rethreshold(s.withLimits(view.tenantId(), view.profileId(),
+                        s.limits()), limits);
+                Change prior = changes.get(id);
+                changes.put(id, prior == null ? Change.of(updated, null) : prior.then(updated, null));
+            }
+        }
+    }
+
+    private boolean lagging(KafkaConsumer<String, String> c) {
+        for (TopicPartition tp : c.assignment()) {
+            OptionalLong lag = c.currentLag(tp);
+            if (lag.isEmpty() || lag.getAsLong() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void assign(Collection<TopicPartition> partitions) {
+        long t0 = System.nanoTime();
+        behind = true;
+        for (TopicPartition tp : partitions) {
+            ownedPartitions.add(tp.partition());
+        }
+        List<DeviceStatus> all = store.loadAll().await().atMost(Duration.ofSeconds(60));
+        int loaded = 0;
+        for (DeviceStatus s : all) {
+            if (owns(s.deviceId())) {
+                owned.put(s.deviceId(), s);
+                deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null);
+                loaded++;
+            }
+        }
+        // devices the registry knows but the monitor has no row for (created while it was down): on the next tick
+        for (String id : views.all().keySet()) {
+            if (owns(id) && !owned.containsKey(id)) {
+                viewChanges.add(id);
+            }
+        }
+        for (DeviceStatus s : owned.values()) {
+            DeviceView v = views.find(s.deviceId()).orElse(null);
+            if (v == null || v.enabled() != s.tracked() || !DeviceViews.limits(v.thresholds()).equals(s.limits())) {
+                if (views.caughtUp()) {
+                    viewChanges.add(s.deviceId());
+                }
+            }
+        }
+        lastRebuild = clock.instant();
+        rebuild.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        Log.infof("liveness engine owns partitions %s of %s: %d devices loaded, %d deadlines, in %d ms", partitions,
+                Topics.HEARTBEATS, loaded, deadlines.size(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private void revoke(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            ownedPartitions.remove(tp.partition());
+        }
+        int n = partitionCount;
+        owned.keySet().removeIf(id -> n == 0 || !ownedPartitions.contains(partition(id, n)));
+        deadlines.clear();
+        owned.values().forEach(s -> deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null));
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "monitor-liveness-engine");
+        return p;
+    }
+}

@@ -1,0 +1,220 @@
+package io.heartbeat.monitor.engine;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.heartbeat.common.outbox.OutboxRelay;
+import io.heartbeat.contracts.DeviceStatusChanged;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.Topics;
+import io.heartbeat.monitor.engine.Liveness.Transition;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * {@code monitor.device_status}, {@code transition} and the outbox, with the reactive SQL client. Every status write
+ * names the version it read and bumps it; a write whose version no longer matches changes nothing and is reported as a
+ * conflict, so the writer reloads the row instead of overwriting a newer one.
+ */
+@ApplicationScoped
+public class StatusStore {
+
+    public static final String COLUMNS = "device_id, tenant_id, profile_id, state, since, last_heartbeat_at, last_evidence_at,"
+            + " deadline_at, tracked, interval_s, connected_within_s, disconnected_after_s, version";
+
+    /**
+     * A status to write (its version is the one it was computed from) and the transitions that led to it, in order
+     * (usually one; a device registered and heartbeating in the same tick has two).
+     */
+    public record Change(DeviceStatus status, List<Transition> transitions) {
+
+        public static Change of(DeviceStatus status, Transition transition) {
+            return new Change(status, transition == null ? List.of() : List.of(transition));
+        }
+
+        /** This change followed by another outcome for the same device. */
+        public Change then(DeviceStatus next, Transition transition) {
+            if (transition == null) {
+                return new Change(next, transitions);
+            }
+            List<Transition> all = new ArrayList<>(transitions);
+            all.add(transition);
+            return new Change(next, all);
+        }
+    }
+
+    /** What a write did: the statuses as now stored (new versions), and the devices whose version had moved on. */
+    public record Written(List<DeviceStatus> stored, Set<String> conflicts, Instant persistedAt) {
+    }
+
+    private final Pool pool;
+
+    public StatusStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Uni<List<DeviceStatus>> loadAll() {
+        return pool.query("SELECT " + COLUMNS + " FROM device_status").execute().map(StatusStore::statuses);
+    }
+
+    public Uni<List<DeviceStatus>> load(Collection<String> ids) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM device_status WHERE device_id = ANY($1)")
+                .execute(Tuple.of(ids.toArray(new String[0]))).map(StatusStore::statuses);
+    }
+
+    /**
+     * Writes heartbeat-only updates (state unchanged: one batched statement) and changes with transitions, all in one
+     * transaction.
+     */
+    public Uni<Written> write(List<DeviceStatus> heartbeatOnly, List<Change> changes) {
+        return pool.withTransaction(tx -> coalesced(tx, heartbeatOnly).flatMap(stored -> {
+            Set<String> conflicts = new HashSet<>();
+            for (DeviceStatus s : heartbeatOnly) {
+                conflicts.add(s.deviceId());
+            }
+            stored.forEach(s -> conflicts.remove(s.deviceId()));
+            return applyChanges(tx, changes, 0, stored, conflicts);
+        })).flatMap(w -> pool.query("SELECT clock_timestamp()").execute()
+                .map(rows -> new Written(w.stored(), w.conflicts(),
+                        rows.iterator().next().getOffsetDateTime(0).toInstant())));
+    }
+
+    /** One change in its own transaction (probes): the caller holds the row lock through {@code tx}. */
+    public Uni<DeviceStatus> writeOne(SqlClient tx, Change change) {
+        return upsert(tx, change.status()).flatMap(stored -> stored == null
+                ? Uni.createFrom().item(stored)
+                : recordAll(tx, stored, change.transitions(), 0).replaceWith(stored));
+    }
+
+    /** The row, locked for the rest of the caller's transaction. */
+    public Uni<DeviceStatus> lock(SqlClient tx, String deviceId) {
+        return tx.preparedQuery("SELECT " + COLUMNS + " FROM device_status WHERE device_id = $1 FOR UPDATE")
+                .execute(Tuple.of(deviceId)).map(rows -> {
+                    List<DeviceStatus> s = statuses(rows);
+                    return s.isEmpty() ? null : s.get(0);
+                });
+    }
+
+    private Uni<Written> applyChanges(SqlClient tx, List<Change> changes, int i, List<DeviceStatus> stored,
+            Set<String> conflicts) {
+        if (i == changes.size()) {
+            return Uni.createFrom().item(new Written(stored, conflicts, null));
+        }
+        Change c = changes.get(i);
+        return upsert(tx, c.status()).flatMap(s -> {
+            if (s == null) {
+                conflicts.add(c.status().deviceId());
+                return Uni.createFrom().voidItem();
+            }
+            stored.add(s);
+            return recordAll(tx, s, c.transitions(), 0);
+        }).flatMap(ignored -> applyChanges(tx, changes, i + 1, stored, conflicts));
+    }
+
+    private static Uni<List<DeviceStatus>> coalesced(SqlClient tx, List<DeviceStatus> updates) {
+        if (updates.isEmpty()) {
+            return Uni.createFrom().item(new ArrayList<>());
+        }
+        int n = updates.size();
+        String[] ids = new String[n];
+        OffsetDateTime[] hb = new OffsetDateTime[n];
+        OffsetDateTime[] ev = new OffsetDateTime[n];
+        OffsetDateTime[] dl = new OffsetDateTime[n];
+        Long[] versions = new Long[n];
+        for (int i = 0; i < n; i++) {
+            DeviceStatus s = updates.get(i);
+            ids[i] = s.deviceId();
+            hb[i] = odt(s.lastHeartbeatAt());
+            ev[i] = odt(s.lastEvidenceAt());
+            dl[i] = odt(s.deadlineAt());
+            versions[i] = s.version();
+        }
+        return tx.preparedQuery("UPDATE device_status d SET last_heartbeat_at = u.hb, last_evidence_at = u.ev,"
+                + " deadline_at = u.dl, version = d.version + 1, updated_at = now()"
+                + " FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])"
+                + " AS u(id, hb, ev, dl, v) WHERE d.device_id = u.id AND d.version = u.v AND d.state = 'CONNECTED'"
+                + " RETURNING " + prefixed("d"))
+                .execute(Tuple.from(new Object[] { ids, hb, ev, dl, versions }))
+                .map(rows -> new ArrayList<>(statuses(rows)));
+    }
+
+    /** Inserts (version 0: a new row) or updates the row if its version is still the one read; null on conflict. */
+    private static Uni<DeviceStatus> upsert(SqlClient tx, DeviceStatus s) {
+        DeviceStatus.Limits l = s.limits();
+        Tuple args = Tuple.tuple()
+                .addString(s.deviceId()).addString(s.tenantId()).addString(s.profileId())
+                .addString(s.state().name()).addValue(odt(s.since())).addValue(odt(s.lastHeartbeatAt()))
+                .addValue(odt(s.lastEvidenceAt())).addValue(odt(s.deadlineAt())).addBoolean(s.tracked())
+                .addInteger(l.intervalSeconds()).addInteger(l.connectedWithinSeconds())
+                .addInteger(l.disconnectedAfterSeconds()).addLong(s.version());
+        return tx.preparedQuery("INSERT INTO device_status (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+                + " $9, $10, $11, $12, $13 + 1) ON CONFLICT (device_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id,"
+                + " profile_id = EXCLUDED.profile_id, state = EXCLUDED.state, since = EXCLUDED.since,"
+                + " last_heartbeat_at = EXCLUDED.last_heartbeat_at, last_evidence_at = EXCLUDED.last_evidence_at,"
+                + " deadline_at = EXCLUDED.deadline_at, tracked = EXCLUDED.tracked, interval_s = EXCLUDED.interval_s,"
+                + " connected_within_s = EXCLUDED.connected_within_s,"
+                + " disconnected_after_s = EXCLUDED.disconnected_after_s, version = EXCLUDED.version,"
+                + " updated_at = now() WHERE device_status.version = $13 RETURNING " + COLUMNS)
+                .execute(args)
+                .map(rows -> {
+                    List<DeviceStatus> list = statuses(rows);
+                    return list.isEmpty() ? null : list.get(0);
+                });
+    }
+
+    private static Uni<Void> recordAll(SqlClient tx, DeviceStatus s, List<Transition> transitions, int i) {
+        if (i == transitions.size()) {
+            return Uni.createFrom().voidItem();
+        }
+        return record(tx, s, transitions.get(i)).flatMap(ignored -> recordAll(tx, s, transitions, i + 1));
+    }
+
+    /** The transition row and its device-status event, in the same transaction as the status. */
+    private static Uni<Void> record(SqlClient tx, DeviceStatus s, Transition t) {
+        String eventId = UUID.randomUUID().toString();
+        DeviceStatusChanged event = new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, eventId, s.deviceId(),
+                s.tenantId(), t.from(), t.to(), t.reason(), t.at(), t.lastHeartbeatAt(), t.heartbeatAgeMs(),
+                t.detail());
+        Tuple args = Tuple.tuple().addString(eventId).addString(s.deviceId()).addString(s.tenantId())
+                .addString(t.from().name()).addString(t.to().name()).addString(t.reason().name())
+                .addValue(odt(t.at())).addValue(odt(t.lastHeartbeatAt())).addLong(t.heartbeatAgeMs())
+                .addValue(odt(t.deadline())).addString(t.detail());
+        return tx.preparedQuery("INSERT INTO transition (event_id, device_id, tenant_id, from_state, to_state, reason,"
+                + " at, last_heartbeat_at, heartbeat_age_ms, deadline_at, detail)"
+                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+                .execute(args)
+                .flatMap(ignored -> OutboxRelay.append(tx, Topics.DEVICE_STATUS, s.deviceId(), EventJson.write(event)));
+    }
+
+    private static String prefixed(String alias) {
+        StringBuilder sb = new StringBuilder();
+        for (String c : COLUMNS.split(",")) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(alias).append('.').append(c.strip());
+        }
+        return sb.toString();
+    }
+
+    static List<DeviceStatus> statuses(Iterable<Row> rows) {
+        List<DeviceStatus> list = new ArrayList<>();
+        for (Row r : rows) {
+            list.add(StatusRows.status(r));
+        }
+        return list;
+    }
+
+    static OffsetDateTime odt(Instant i) {
+        return i == null ? null : i.atOffset(ZoneOffset.UTC);
+    }
+}
