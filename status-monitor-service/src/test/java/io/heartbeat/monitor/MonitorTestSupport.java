@@ -17,6 +17,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.heartbeat.contracts.Channel;
+import io.heartbeat.contracts.CommandRequest;
+import io.heartbeat.contracts.CommandResult;
+import io.heartbeat.contracts.CommandStatus;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventJson;
@@ -64,10 +67,23 @@ public final class MonitorTestSupport implements AutoCloseable {
 
     /** Registers (or changes) a device as the registry would, with these thresholds. */
     public void view(String id, Thresholds thresholds, boolean enabled, long revision) {
+        view(id, thresholds, enabled, revision, Protocol.HTTP, Map.of());
+    }
+
+    public void view(String id, Thresholds thresholds, boolean enabled, long revision, Protocol protocol,
+            Map<String, Object> protocolConfig) {
         Instant now = Instant.now();
-        DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, Protocol.HTTP, Map.of(),
+        DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, protocol, protocolConfig,
                 "test-profile", thresholds, enabled, true, "1.0", Map.of(), null, revision, now, now);
         send(Topics.REGISTRY_DEVICES, id, EventJson.write(v));
+    }
+
+    /** Plays the command service: answers a ping request with a result. */
+    public void result(CommandRequest request, CommandStatus status, long roundTripMs) {
+        CommandResult r = new CommandResult(CommandResult.SCHEMA_VERSION, request.requestId(), "cmd-" + request.requestId(),
+                request.deviceId(), request.tenantId(), status, Map.of(), roundTripMs, request.correlationId(),
+                Instant.now());
+        send(Topics.COMMAND_RESULTS, request.deviceId(), EventJson.write(r));
     }
 
     public void tombstone(String id) {

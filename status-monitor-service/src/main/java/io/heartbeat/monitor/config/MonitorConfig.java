@@ -40,4 +40,8 @@ public interface MonitorConfig {
     /** Largest page size. */
     @WithDefault("500")
     int maxPageSize();
+
+    /** Days probe results, scenario runs and transitions are kept (read by ResultRetention). */
+    @WithDefault("30")
+    int retentionDays();
 }
