@@ -38,6 +38,7 @@ import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
+import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.Topics;
 import io.heartbeat.contracts.TransitionReason;
 import io.heartbeat.monitor.config.MonitorConfig;
@@ -172,6 +173,10 @@ public class LivenessEngine {
     }
 
     private void run(KafkaConsumer<String, String> c, ConsumerLoop self) {
+        // thresholds come from the views: read them before the first heartbeat is judged
+        while (self.running() && !views.caughtUp()) {
+            ConsumerLoop.pause(Duration.ofMillis(100));
+        }
         partitionCount = c.partitionsFor(Topics.HEARTBEATS, Duration.ofSeconds(30)).size();
         c.subscribe(List.of(Topics.HEARTBEATS), new ConsumerRebalanceListener() {
             @Override
@@ -197,6 +202,7 @@ public class LivenessEngine {
     private void tick(KafkaConsumer<String, String> c, ConsumerRecords<String, String> records) {
         Instant now = clock.instant();
         Map<String, Instant> newest = new HashMap<>();
+        Map<String, String> tenants = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ConsumerRecord<String, String> r : records) {
             offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
@@ -204,6 +210,9 @@ public class LivenessEngine {
                 HeartbeatAccepted hb = r.value() == null ? null : EventJson.read(r.value(), HeartbeatAccepted.class);
                 if (hb != null && hb.deviceId() != null && hb.receivedAt() != null) {
                     newest.merge(hb.deviceId(), hb.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
+                    if (hb.tenantId() != null) {
+                        tenants.put(hb.deviceId(), hb.tenantId());
+                    }
                 }
             } catch (EventFormatException e) {
                 Log.errorf("skipping unreadable heartbeat at %s-%d@%d", r.topic(), r.partition(), r.offset());
@@ -218,6 +227,10 @@ public class LivenessEngine {
         applyViewChanges(now, changes);
         for (Map.Entry<String, Instant> e : newest.entrySet()) {
             DeviceStatus s = current(e.getKey(), now, changes);
+            if (s == null && tenants.containsKey(e.getKey()) && views.find(e.getKey()).isEmpty()) {
+                // ingest accepted it, so the registry has it; its view has not reached this monitor yet
+                s = register(e.getKey(), tenants.get(e.getKey()), null, Thresholds.DEFAULTS, now, changes);
+            }
             if (s == null) {
                 continue;
             }
@@ -353,8 +366,16 @@ public class LivenessEngine {
         if (view == null || !view.enabled()) {
             return null;
         }
-        DeviceStatus fresh = DeviceStatus.unknown(deviceId, view.tenantId(), view.profileId(),
-                DeviceViews.limits(view.thresholds()), now);
+        return register(deviceId, view.tenantId(), view.profileId(), view.thresholds(), now, changes);
+    }
+
+    /**
+     * A new UNKNOWN status with its DEVICE_REGISTERED change. Without a view yet (a heartbeat overtook it), the seeds'
+     * thresholds apply until the view arrives and is reconciled.
+     */
+    private static DeviceStatus register(String deviceId, String tenantId, String profileId, Thresholds thresholds,
+            Instant now, Map<String, Change> changes) {
+        DeviceStatus fresh = DeviceStatus.unknown(deviceId, tenantId, profileId, DeviceViews.limits(thresholds), now);
         changes.put(deviceId, Change.of(fresh, new Liveness.Transition(DeviceState.UNKNOWN, DeviceState.UNKNOWN,
                 TransitionReason.DEVICE_REGISTERED, now, null, null, null, null)));
         return fresh;
