@@ -40,4 +40,20 @@ public interface MonitorConfig {
     /** Largest page size. */
     @WithDefault("500")
     int maxPageSize();
+
+    /** How long probe results and scenario runs are kept. */
+    @WithDefault("P30D")
+    Duration resultsRetention();
+
+    /** How often old probe results and scenario runs are deleted. */
+    @WithDefault("1h")
+    Duration retentionCheckInterval();
+
+    /** Most devices one scenario run may check. */
+    @WithDefault("5000")
+    int scenarioMaxDevices();
+
+    /** Checks of one scenario run in flight at once. */
+    @WithDefault("32")
+    int scenarioConcurrency();
 }
