@@ -90,6 +90,12 @@ public class LivenessEngine {
     private volatile int partitionCount;
     private final Queue<String> viewChanges = new ConcurrentLinkedQueue<>();
     private final Queue<String> reloads = new ConcurrentLinkedQueue<>();
+    /**
+     * Newest heartbeat of devices the registry view does not know yet (ingest may learn a new device a moment before
+     * this replica does): applied when the view arrives. Bounded; engine thread only.
+     */
+    private final Map<String, Instant> orphans = new java.util.LinkedHashMap<>();
+    private static final int MAX_ORPHANS = 100_000;
     private volatile boolean behind = true;
     private volatile Instant lastRebuild;
     private final ConsumerLoop loop;
@@ -172,6 +178,15 @@ public class LivenessEngine {
     }
 
     private void run(KafkaConsumer<String, String> c, ConsumerLoop self) {
+        // heartbeats are judged against the registry's view: read it to its end before taking partitions
+        while (self.running() && !views.caughtUp()) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         partitionCount = c.partitionsFor(Topics.HEARTBEATS, Duration.ofSeconds(30)).size();
         c.subscribe(List.of(Topics.HEARTBEATS), new ConsumerRebalanceListener() {
             @Override
@@ -219,6 +234,12 @@ public class LivenessEngine {
         for (Map.Entry<String, Instant> e : newest.entrySet()) {
             DeviceStatus s = current(e.getKey(), now, changes);
             if (s == null) {
+                if (views.find(e.getKey()).isEmpty()) {
+                    orphans.merge(e.getKey(), e.getValue(), (a, b) -> a.isAfter(b) ? a : b);
+                    if (orphans.size() > MAX_ORPHANS) {
+                        orphans.remove(orphans.keySet().iterator().next());
+                    }
+                }
                 continue;
             }
             Outcome o = Liveness.heartbeat(s, e.getValue(), now);
@@ -377,8 +398,12 @@ public class LivenessEngine {
         DeviceView view = views.find(id).orElse(null);
         DeviceStatus s = changes.containsKey(id) ? changes.get(id).status() : owned.get(id);
         if (s == null) {
+            Instant early = orphans.remove(id);
             if (view != null && view.enabled()) {
-                current(id, now, changes);
+                DeviceStatus fresh = current(id, now, changes);
+                if (early != null && fresh != null) {
+                    collect(Liveness.heartbeat(fresh, early, now), changes, new HashMap<>());
+                }
             }
             return;
         }
@@ -459,6 +484,7 @@ public class LivenessEngine {
         }
         int n = partitionCount;
         owned.keySet().removeIf(id -> n == 0 || !ownedPartitions.contains(partition(id, n)));
+        orphans.keySet().removeIf(id -> n == 0 || !ownedPartitions.contains(partition(id, n)));
         deadlines.clear();
         owned.values().forEach(s -> deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null));
     }
