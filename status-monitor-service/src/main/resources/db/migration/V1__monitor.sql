@@ -44,8 +44,8 @@ CREATE TABLE device_monitoring_results (
     id               bigserial PRIMARY KEY,
     device_id        text        NOT NULL,
     tenant_id        text        NOT NULL,
-    scenario_id      text,
-    run_id           text,
+    test_scenario_id text,
+    test_run_id      text,
     source           text        NOT NULL,
     success          boolean     NOT NULL,
     applied          boolean     NOT NULL,
@@ -66,3 +66,35 @@ CREATE TABLE outbox (
     payload     text,
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- Test scenarios (seed 000's test_scenarios): which devices to check and how.
+CREATE TABLE test_scenarios (
+    id           text PRIMARY KEY,
+    tenant_id    text        NOT NULL,
+    name         text        NOT NULL,
+    description  text,
+    flow_type    text        NOT NULL,
+    device_ids   text[]      NOT NULL DEFAULT '{}',
+    profile_id   text,
+    timeout_ms   integer     NOT NULL,
+    retries      integer     NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    updated_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX test_scenarios_tenant ON test_scenarios (tenant_id);
+
+-- One execution of a scenario and its summary; per-device rows are in device_monitoring_results.
+CREATE TABLE test_runs (
+    id            text PRIMARY KEY,
+    scenario_id   text        NOT NULL REFERENCES test_scenarios (id) ON DELETE CASCADE,
+    tenant_id     text        NOT NULL,
+    started_at    timestamptz NOT NULL,
+    finished_at   timestamptz NOT NULL,
+    devices       integer     NOT NULL,
+    succeeded     integer     NOT NULL,
+    success_rate  double precision NOT NULL,
+    p50_ms        bigint,
+    p95_ms        bigint,
+    results       jsonb       NOT NULL
+);
+CREATE INDEX test_runs_scenario ON test_runs (scenario_id, started_at DESC);

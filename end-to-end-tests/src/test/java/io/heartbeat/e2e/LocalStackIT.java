@@ -59,7 +59,8 @@ class LocalStackIT {
         BlockingQueue<String> out = start();
         String table = readUntil(out, "ready in", Duration.ofSeconds(240));
         assertThat(table).containsPattern("device-registry-service +\\S+ +UP")
-                .containsPattern("heartbeat-ingest-service +\\S+ +UP");
+                .containsPattern("heartbeat-ingest-service +\\S+ +UP")
+                .containsPattern("status-monitor-service +\\S+ +UP");
         String token = token(table);
 
         String registry = "http://127.0.0.1:" + (8081 + offset);
@@ -80,6 +81,18 @@ class LocalStackIT {
                         r -> r.statusCode() != 401);
         assertThat(beat.statusCode()).as(beat.body()).isEqualTo(200);
         assertThat(beat.body()).contains("\"accepted\":true").contains("\"next_heartbeat_in_s\":30");
+
+        // the heartbeat reaches the monitor through Kafka: the device is CONNECTED, with its transition history
+        String monitor = "http://127.0.0.1:" + (8083 + offset);
+        HttpResponse<String> status = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> send(HttpRequest.newBuilder(URI.create(monitor + "/api/v1/status/devices/socket-0042"))
+                        .header("Authorization", "Bearer " + token).GET()),
+                        r -> r.statusCode() == 200 && r.body().contains("\"state\":\"CONNECTED\""));
+        assertThat(status.body()).contains("\"tenantId\":\"local\"");
+        HttpResponse<String> transitions = send(HttpRequest.newBuilder(
+                URI.create(monitor + "/api/v1/status/devices/socket-0042/transitions"))
+                .header("Authorization", "Bearer " + token).GET());
+        assertThat(transitions.body()).contains("HEARTBEAT_RECEIVED").contains("DEVICE_REGISTERED");
 
         HttpResponse<String> list = send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/devices"))
                 .header("Authorization", "Bearer " + token).GET());

@@ -26,13 +26,12 @@ class LastWillTest {
 
     @Test
     void aLastWillTakesADeviceWithAnOldHeartbeatOfflineAndIsIgnoredForAFreshOne() throws Exception {
-        Thresholds t = new Thresholds(5, 30, 60, 0, 600);
         String stale = uniqueId("will-stale");
         String fresh = uniqueId("will-fresh");
         try (MonitorTestSupport kafka = new MonitorTestSupport()) {
-            kafka.view(stale, t, true, 1);
-            // a long interval for the fresh one: its heartbeat stays younger than the interval however slow the machine
-            kafka.view(fresh, new Thresholds(60, 90, 120, 0, 600), true, 1);
+            // stale: its heartbeat (10 s old) is older than its 5 s interval; fresh: a 60 s interval
+            kafka.view(stale, new Thresholds(5, 30, 60, 0, 600), true, 1);
+            kafka.view(fresh, new Thresholds(60, 90, 300, 0, 600), true, 1);
             kafka.heartbeat(stale, Instant.now().minusSeconds(10));
             kafka.heartbeat(fresh, Instant.now());
         }

@@ -17,7 +17,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.heartbeat.contracts.Channel;
+import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.CommandResult;
+import io.heartbeat.contracts.CommandStatus;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventJson;
@@ -65,16 +67,23 @@ public final class MonitorTestSupport implements AutoCloseable {
 
     /** Registers (or changes) a device as the registry would, with these thresholds. */
     public void view(String id, Thresholds thresholds, boolean enabled, long revision) {
-        view(id, Protocol.HTTP, Map.of(), thresholds, enabled, revision);
+        view(id, thresholds, enabled, revision, Protocol.HTTP, Map.of());
     }
 
-    /** Registers (or changes) a device with this protocol and protocol configuration (e.g. {@code healthUrl}). */
-    public void view(String id, Protocol protocol, Map<String, Object> protocolConfig, Thresholds thresholds,
-            boolean enabled, long revision) {
+    public void view(String id, Thresholds thresholds, boolean enabled, long revision, Protocol protocol,
+            Map<String, Object> protocolConfig) {
         Instant now = Instant.now();
         DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, protocol, protocolConfig,
                 "test-profile", thresholds, enabled, true, "1.0", Map.of(), null, revision, now, now);
         send(Topics.REGISTRY_DEVICES, id, EventJson.write(v));
+    }
+
+    /** Plays the command service: answers a ping request with a result. */
+    public void result(CommandRequest request, CommandStatus status, long roundTripMs) {
+        CommandResult r = new CommandResult(CommandResult.SCHEMA_VERSION, request.requestId(), "cmd-" + request.requestId(),
+                request.deviceId(), request.tenantId(), status, Map.of(), roundTripMs, request.correlationId(),
+                Instant.now());
+        send(Topics.COMMAND_RESULTS, request.deviceId(), EventJson.write(r));
     }
 
     public void tombstone(String id) {
@@ -86,11 +95,6 @@ public final class MonitorTestSupport implements AutoCloseable {
         HeartbeatAccepted hb = new HeartbeatAccepted(HeartbeatAccepted.SCHEMA_VERSION, UUID.randomUUID().toString(), id,
                 "acme", Channel.HTTP, HeartbeatKind.HEARTBEAT, receivedAt, receivedAt, "alive", Map.of(), List.of(), 1);
         send(Topics.HEARTBEATS, id, EventJson.write(hb));
-    }
-
-    /** A command result as the command service publishes it. */
-    public void commandResult(CommandResult result) {
-        send(Topics.COMMAND_RESULTS, result.deviceId(), EventJson.write(result));
     }
 
     private void send(String topic, String key, String value) {

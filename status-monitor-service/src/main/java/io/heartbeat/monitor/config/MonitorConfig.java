@@ -41,19 +41,7 @@ public interface MonitorConfig {
     @WithDefault("500")
     int maxPageSize();
 
-    /** How long probe results and scenario runs are kept. */
-    @WithDefault("P30D")
-    Duration resultsRetention();
-
-    /** How often old probe results and scenario runs are deleted. */
-    @WithDefault("1h")
-    Duration retentionCheckInterval();
-
-    /** Most devices one scenario run may check. */
-    @WithDefault("5000")
-    int scenarioMaxDevices();
-
-    /** Checks of one scenario run in flight at once. */
-    @WithDefault("32")
-    int scenarioConcurrency();
+    /** Days probe results, scenario runs and transitions are kept (read by ResultRetention). */
+    @WithDefault("30")
+    int retentionDays();
 }

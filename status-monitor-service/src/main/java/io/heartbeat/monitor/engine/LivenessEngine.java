@@ -38,6 +38,7 @@ import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
+import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.Topics;
 import io.heartbeat.contracts.TransitionReason;
 import io.heartbeat.monitor.config.MonitorConfig;
@@ -90,12 +91,6 @@ public class LivenessEngine {
     private volatile int partitionCount;
     private final Queue<String> viewChanges = new ConcurrentLinkedQueue<>();
     private final Queue<String> reloads = new ConcurrentLinkedQueue<>();
-    /**
-     * Newest heartbeat of devices the registry view does not know yet (ingest may learn a new device a moment before
-     * this replica does): applied when the view arrives. Bounded; engine thread only.
-     */
-    private final Map<String, Instant> orphans = new java.util.LinkedHashMap<>();
-    private static final int MAX_ORPHANS = 100_000;
     private volatile boolean behind = true;
     private volatile Instant lastRebuild;
     private final ConsumerLoop loop;
@@ -178,14 +173,9 @@ public class LivenessEngine {
     }
 
     private void run(KafkaConsumer<String, String> c, ConsumerLoop self) {
-        // heartbeats are judged against the registry's view: read it to its end before taking partitions
+        // thresholds come from the views: read them before the first heartbeat is judged
         while (self.running() && !views.caughtUp()) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            ConsumerLoop.pause(Duration.ofMillis(100));
         }
         partitionCount = c.partitionsFor(Topics.HEARTBEATS, Duration.ofSeconds(30)).size();
         c.subscribe(List.of(Topics.HEARTBEATS), new ConsumerRebalanceListener() {
@@ -212,6 +202,7 @@ public class LivenessEngine {
     private void tick(KafkaConsumer<String, String> c, ConsumerRecords<String, String> records) {
         Instant now = clock.instant();
         Map<String, Instant> newest = new HashMap<>();
+        Map<String, String> tenants = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ConsumerRecord<String, String> r : records) {
             offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
@@ -219,6 +210,9 @@ public class LivenessEngine {
                 HeartbeatAccepted hb = r.value() == null ? null : EventJson.read(r.value(), HeartbeatAccepted.class);
                 if (hb != null && hb.deviceId() != null && hb.receivedAt() != null) {
                     newest.merge(hb.deviceId(), hb.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
+                    if (hb.tenantId() != null) {
+                        tenants.put(hb.deviceId(), hb.tenantId());
+                    }
                 }
             } catch (EventFormatException e) {
                 Log.errorf("skipping unreadable heartbeat at %s-%d@%d", r.topic(), r.partition(), r.offset());
@@ -233,13 +227,11 @@ public class LivenessEngine {
         applyViewChanges(now, changes);
         for (Map.Entry<String, Instant> e : newest.entrySet()) {
             DeviceStatus s = current(e.getKey(), now, changes);
+            if (s == null && tenants.containsKey(e.getKey()) && views.find(e.getKey()).isEmpty()) {
+                // ingest accepted it, so the registry has it; its view has not reached this monitor yet
+                s = register(e.getKey(), tenants.get(e.getKey()), null, Thresholds.DEFAULTS, now, changes);
+            }
             if (s == null) {
-                if (views.find(e.getKey()).isEmpty()) {
-                    orphans.merge(e.getKey(), e.getValue(), (a, b) -> a.isAfter(b) ? a : b);
-                    if (orphans.size() > MAX_ORPHANS) {
-                        orphans.remove(orphans.keySet().iterator().next());
-                    }
-                }
                 continue;
             }
             Outcome o = Liveness.heartbeat(s, e.getValue(), now);
@@ -374,8 +366,16 @@ public class LivenessEngine {
         if (view == null || !view.enabled()) {
             return null;
         }
-        DeviceStatus fresh = DeviceStatus.unknown(deviceId, view.tenantId(), view.profileId(),
-                DeviceViews.limits(view.thresholds()), now);
+        return register(deviceId, view.tenantId(), view.profileId(), view.thresholds(), now, changes);
+    }
+
+    /**
+     * A new UNKNOWN status with its DEVICE_REGISTERED change. Without a view yet (a heartbeat overtook it), the seeds'
+     * thresholds apply until the view arrives and is reconciled.
+     */
+    private static DeviceStatus register(String deviceId, String tenantId, String profileId, Thresholds thresholds,
+            Instant now, Map<String, Change> changes) {
+        DeviceStatus fresh = DeviceStatus.unknown(deviceId, tenantId, profileId, DeviceViews.limits(thresholds), now);
         changes.put(deviceId, Change.of(fresh, new Liveness.Transition(DeviceState.UNKNOWN, DeviceState.UNKNOWN,
                 TransitionReason.DEVICE_REGISTERED, now, null, null, null, null)));
         return fresh;
@@ -399,12 +399,8 @@ public class LivenessEngine {
         DeviceView view = views.find(id).orElse(null);
         DeviceStatus s = changes.containsKey(id) ? changes.get(id).status() : owned.get(id);
         if (s == null) {
-            Instant early = orphans.remove(id);
             if (view != null && view.enabled()) {
-                DeviceStatus fresh = current(id, now, changes);
-                if (early != null && fresh != null) {
-                    collect(Liveness.heartbeat(fresh, early, now), changes, new HashMap<>());
-                }
+                current(id, now, changes);
             }
             return;
         }
@@ -485,7 +481,6 @@ public class LivenessEngine {
         }
         int n = partitionCount;
         owned.keySet().removeIf(id -> n == 0 || !ownedPartitions.contains(partition(id, n)));
-        orphans.keySet().removeIf(id -> n == 0 || !ownedPartitions.contains(partition(id, n)));
         deadlines.clear();
         owned.values().forEach(s -> deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null));
     }

@@ -32,7 +32,12 @@ public class ProbeEvidence {
 
     /** One piece of evidence. {@code caller} null: trusted internal source (last will); else tenant-checked. */
     public record Evidence(String deviceId, boolean alive, String source, Long responseTimeMs, String error,
-            Map<String, Object> metadata) {
+            Map<String, Object> metadata, String scenarioId, String runId) {
+
+        public Evidence(String deviceId, boolean alive, String source, Long responseTimeMs, String error,
+                Map<String, Object> metadata) {
+            this(deviceId, alive, source, responseTimeMs, error, metadata, null, null);
+        }
     }
 
     /** The answer: whether it changed anything, why, and the state after it. */
@@ -80,13 +85,14 @@ public class ProbeEvidence {
 
     private static Uni<Void> insertResult(SqlClient tx, DeviceStatus s, Evidence e, Liveness.Outcome o, Instant at) {
         return tx.preparedQuery("INSERT INTO device_monitoring_results (device_id, tenant_id, source, success, applied,"
-                + " reason, error_message, response_time_ms, metadata, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-                + " $9::text::jsonb, $10)")
+                + " reason, error_message, response_time_ms, metadata, at, test_scenario_id, test_run_id)"
+                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)")
                 .execute(Tuple.tuple().addString(s.deviceId()).addString(s.tenantId()).addString(e.source())
                         .addBoolean(e.alive()).addBoolean(o.applied()).addString(o.reason()).addString(e.error())
                         .addLong(e.responseTimeMs())
                         .addString(EventJson.write(e.metadata() == null ? Map.of() : e.metadata()))
-                        .addValue(at.atOffset(java.time.ZoneOffset.UTC)))
+                        .addValue(at.atOffset(java.time.ZoneOffset.UTC)).addString(e.scenarioId())
+                        .addString(e.runId()))
                 .replaceWithVoid();
     }
 }

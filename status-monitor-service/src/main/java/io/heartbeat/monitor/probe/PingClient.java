@@ -1,0 +1,128 @@
+package io.heartbeat.monitor.probe;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.heartbeat.common.kafka.ConsumerLoop;
+import io.heartbeat.contracts.CommandRequest;
+import io.heartbeat.contracts.CommandResult;
+import io.heartbeat.contracts.CommandStatus;
+import io.heartbeat.contracts.EventFormatException;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.Topics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
+
+/**
+ * MQTT devices are probed with a {@code ping} command through the command service: a {@link CommandRequest} on
+ * {@code command-requests}, answered by a {@link CommandResult} on {@code command-results} with the round-trip time.
+ * Every replica follows {@code command-results} from its end and completes the pings it is waiting for.
+ */
+@ApplicationScoped
+public class PingClient {
+
+    /** A ping's outcome. */
+    public record Pong(boolean success, Long roundTripMs, String error) {
+    }
+
+    private final MutinyEmitter<Record<String, String>> requests;
+    private final Clock clock;
+    private final Map<String, CompletableFuture<CommandResult>> waiting = new ConcurrentHashMap<>();
+    private final ConsumerLoop results;
+
+    public PingClient(@Channel(Topics.COMMAND_REQUESTS) MutinyEmitter<Record<String, String>> requests, Clock clock,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.requests = requests;
+        this.clock = clock;
+        this.results = new ConsumerLoop("monitor-command-results", Duration.ofSeconds(2)) {
+            @Override
+            protected Properties properties() {
+                Properties p = new Properties();
+                p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+                p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+                p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+                p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+                p.put(ConsumerConfig.CLIENT_ID_CONFIG, "monitor-command-results");
+                return p;
+            }
+
+            @Override
+            protected void consume(KafkaConsumer<String, String> c) {
+                List<TopicPartition> partitions = c.partitionsFor(Topics.COMMAND_RESULTS, Duration.ofSeconds(30))
+                        .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                c.assign(partitions);
+                c.seekToEnd(partitions);
+                while (running()) {
+                    for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) {
+                        complete(r.value());
+                    }
+                }
+            }
+        };
+    }
+
+    void start(@Observes StartupEvent event) {
+        results.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        results.stop();
+    }
+
+    private void complete(String value) {
+        if (value == null) {
+            return;
+        }
+        try {
+            CommandResult result = EventJson.read(value, CommandResult.class);
+            CompletableFuture<CommandResult> f = result.requestId() == null ? null : waiting.remove(result.requestId());
+            if (f != null) {
+                f.complete(result);
+            }
+        } catch (EventFormatException e) {
+            // another service's result this version cannot read: not one of ours
+        }
+    }
+
+    /** Pings the device; fails to a {@link Pong} with the reason when no result comes within {@code timeout}. */
+    public Uni<Pong> ping(String deviceId, String tenantId, Duration timeout) {
+        String requestId = UUID.randomUUID().toString();
+        CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        waiting.put(requestId, result);
+        CommandRequest request = new CommandRequest(CommandRequest.SCHEMA_VERSION, requestId, deviceId, tenantId, "ping",
+                Map.of(), timeout, timeout, 1, "status-monitor", requestId, clock.instant());
+        long started = System.nanoTime();
+        return requests.sendMessage(Message.of(Record.of(deviceId, EventJson.write(request))))
+                .flatMap(sent -> Uni.createFrom().completionStage(result))
+                .ifNoItem().after(timeout).fail()
+                .map(r -> r.status() == CommandStatus.SUCCEEDED
+                        ? new Pong(true, r.roundTripMs() != null ? r.roundTripMs()
+                                : (System.nanoTime() - started) / 1_000_000, null)
+                        : new Pong(false, r.roundTripMs(), "the ping ended " + r.status()))
+                .onFailure().recoverWithItem(e -> new Pong(false, null,
+                        e instanceof io.smallrye.mutiny.TimeoutException ? "no answer within " + timeout.toMillis() + " ms"
+                                : "the ping could not be sent: " + e.getMessage()))
+                .eventually(() -> waiting.remove(requestId));
+    }
+}
