@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# Status monitor benchmark (issue 4): heartbeats/s with state persisted, detection delay beyond the threshold and
-# rebuild time with DEVICES tracked devices, and the seed 004 design (a transaction per heartbeat, a sweep per minute)
-# on the same Postgres. Starts a fresh local stack with only the monitor (devices and heartbeats go straight onto
-# Kafka as registry and ingest would publish them). Bounded by DEVICES and ROUNDS; 127.0.0.1 only; stops by itself.
+# Status monitor benchmark (issue 4): heartbeats/s processed with state persisted, detection delay with DEVICES
+# tracked devices, rebuild time after a rebalance, and the seed 004 way (a transaction per heartbeat) on the same
+# Postgres. Starts a fresh local stack with only the monitor, plays registry and ingest onto Kafka, stops by itself.
 # Usage: bench/monitor.sh [--no-build]     Results: printed, and in target/bench-monitor/results.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEVICES=${DEVICES:-100000}
-ROUNDS=${ROUNDS:-3}
-CONNECTED_WITHIN=${CONNECTED_WITHIN:-60}
+SEED004=${SEED004_HEARTBEATS:-20000}
 OFFSET=${PORT_OFFSET:-400}
 WORK=target/bench-monitor
-
-if [ "${1:-}" != "--no-build" ]; then ./mvnw -B -q -pl local-stack,status-monitor-service,bench -am package -DskipTests; fi
-
-. bench/stack.sh
-start_stack "$WORK" "$OFFSET" status-monitor-service
-
+DATA=$WORK/stack
+if [ "${1:-}" != "--no-build" ]; then ./mvnw -B -q package -DskipTests; fi
+mkdir -p "$WORK"
+java -Xmx3g -jar local-stack/target/local-stack-0.1.0-SNAPSHOT.jar --root . --fresh --data-dir "$DATA" \
+  --port-offset "$OFFSET" --services status-monitor-service >"$WORK/stack.log" 2>&1 &
+STACK=$!
+trap 'kill -TERM $STACK 2>/dev/null; wait $STACK 2>/dev/null || true' EXIT
+for _ in $(seq 1 240); do
+  grep -q "ready in" "$WORK/stack.log" && break
+  kill -0 $STACK 2>/dev/null || { cat "$WORK/stack.log"; exit 1; }
+  sleep 0.5
+done
+grep -q "ready in" "$WORK/stack.log" || { echo "the stack did not start" >&2; cat "$WORK/stack.log"; exit 1; }
 java -jar bench/target/heartbeat-bench.jar monitor \
   --monitor "http://127.0.0.1:$((8083 + OFFSET))" --kafka "127.0.0.1:$((9092 + OFFSET))" \
-  --jdbc "jdbc:postgresql://127.0.0.1:$((15432 + OFFSET))/heartbeat" --data-dir "$WORK/stack" \
-  --devices "$DEVICES" --rounds "$ROUNDS" --connected-within "$CONNECTED_WITHIN" | tee "$WORK/results.md"
+  --jdbc "jdbc:postgresql://127.0.0.1:$((15432 + OFFSET))/heartbeat" \
+  --work "$WORK" --devices "$DEVICES" --seed004-heartbeats "$SEED004"

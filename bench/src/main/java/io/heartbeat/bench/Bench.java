@@ -35,6 +35,7 @@ public final class Bench {
         switch (args[0]) {
             case "ingest" -> IngestBench.run(new Options(options));
             case "monitor" -> MonitorBench.run(new Options(options));
+            case "monitor-fleet" -> MonitorFleetBench.run(new Options(options));
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);
