@@ -9,19 +9,9 @@ DEVICES=${DEVICES:-100000}
 SEED004=${SEED004_HEARTBEATS:-20000}
 OFFSET=${PORT_OFFSET:-400}
 WORK=target/bench-monitor
-DATA=$WORK/stack
 if [ "${1:-}" != "--no-build" ]; then ./mvnw -B -q package -DskipTests; fi
-mkdir -p "$WORK"
-java -Xmx3g -jar local-stack/target/local-stack-0.1.0-SNAPSHOT.jar --root . --fresh --data-dir "$DATA" \
-  --port-offset "$OFFSET" --services status-monitor-service >"$WORK/stack.log" 2>&1 &
-STACK=$!
-trap 'kill -TERM $STACK 2>/dev/null; wait $STACK 2>/dev/null || true' EXIT
-for _ in $(seq 1 240); do
-  grep -q "ready in" "$WORK/stack.log" && break
-  kill -0 $STACK 2>/dev/null || { cat "$WORK/stack.log"; exit 1; }
-  sleep 0.5
-done
-grep -q "ready in" "$WORK/stack.log" || { echo "the stack did not start" >&2; cat "$WORK/stack.log"; exit 1; }
+. bench/stack.sh
+start_stack "$WORK" "$OFFSET" status-monitor-service 3g
 java -jar bench/target/heartbeat-bench.jar monitor \
   --monitor "http://127.0.0.1:$((8083 + OFFSET))" --kafka "127.0.0.1:$((9092 + OFFSET))" \
   --jdbc "jdbc:postgresql://127.0.0.1:$((15432 + OFFSET))/heartbeat" \

@@ -380,8 +380,9 @@ public class LivenessEngine {
     }
 
     private void applyViewChanges(Instant now, Map<String, Change> changes) {
+        // at most one batch per tick: a whole fleet appearing at once is written over several transactions
         Set<String> ids = new HashSet<>();
-        for (String id; (id = viewChanges.poll()) != null;) {
+        for (String id; ids.size() < config.batchSize() && (id = viewChanges.poll()) != null;) {
             ids.add(id);
         }
         for (String id : ids) {
