@@ -89,6 +89,11 @@ class ScenarioTest {
                     .getLong(0);
             // the failing device was tried twice (one retry) but is one result; both devices have status rows
             assertThat(rows).isEqualTo(2);
+            String types = pool.preparedQuery("SELECT jsonb_typeof(r.results) || '/' || jsonb_typeof(m.metadata)"
+                    + " FROM test_runs r JOIN device_monitoring_results m ON m.test_run_id = r.id WHERE r.id = $1"
+                    + " LIMIT 1").execute(Tuple.of(run.getString("id"))).await().atMost(Duration.ofSeconds(5))
+                    .iterator().next().getString(0);
+            assertThat(types).as("stored as JSON values, not as JSON strings").isEqualTo("array/object");
             as(tokens().viewer("acme")).get("/api/v1/scenarios/" + id + "/runs").then().statusCode(200)
                     .body("size()", equalTo(1)).body("[0].succeeded", equalTo(1));
             as(tokens().viewer("globex")).get("/api/v1/scenarios/" + id).then().statusCode(404);

@@ -256,7 +256,7 @@ public class Scenarios {
     private Uni<Void> store(Scenario s, Run run) {
         return pool.preparedQuery("INSERT INTO test_runs (id, scenario_id, tenant_id, started_at, finished_at, devices,"
                 + " succeeded, success_rate, p50_ms, p95_ms, results) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-                + " $11::jsonb)")
+                + " $11::text::jsonb)")
                 .execute(Tuple.tuple().addString(run.id()).addString(s.id()).addString(s.tenantId())
                         .addValue(run.startedAt().atOffset(ZoneOffset.UTC))
                         .addValue(run.finishedAt().atOffset(ZoneOffset.UTC)).addInteger(run.devices())

@@ -86,7 +86,7 @@ public class ProbeEvidence {
     private static Uni<Void> insertResult(SqlClient tx, DeviceStatus s, Evidence e, Liveness.Outcome o, Instant at) {
         return tx.preparedQuery("INSERT INTO device_monitoring_results (device_id, tenant_id, source, success, applied,"
                 + " reason, error_message, response_time_ms, metadata, at, test_scenario_id, test_run_id)"
-                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12)")
+                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb, $10, $11, $12)")
                 .execute(Tuple.tuple().addString(s.deviceId()).addString(s.tenantId()).addString(e.source())
                         .addBoolean(e.alive()).addBoolean(o.applied()).addString(o.reason()).addString(e.error())
                         .addLong(e.responseTimeMs())
