@@ -1,8 +1,6 @@
 package io.heartbeat.command;
 
 import java.net.URI;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -23,7 +21,6 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.heartbeat.common.error.DomainException;
 import io.heartbeat.common.rest.Page;
 import io.heartbeat.common.rest.Problem;
 import io.heartbeat.common.rest.Requests;
@@ -98,7 +95,7 @@ public class CommandResource {
         int p = Requests.page(page);
         int s = Requests.size(size, defaultPageSize, maxPageSize);
         return store.list(caller.scope(tenantId), deviceId, Requests.enumValue(status, CommandStatus.class, "status"),
-                instant(since, "since"), p, s);
+                Requests.instant(since, "since"), p, s);
     }
 
     @POST
@@ -125,16 +122,5 @@ public class CommandResource {
             return Response.ok(c.command()).build();
         }
         return Response.created(URI.create("/api/v1/commands/" + c.command().id())).entity(c.command()).build();
-    }
-
-    private static Instant instant(String value, String name) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new DomainException.Invalid(name, "must be an ISO-8601 instant such as 2026-11-22T10:00:00Z");
-        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Startup;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -19,7 +20,6 @@ import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.Startup;
 
 /**
  * What the command service knows about devices: the registry view ({@code registry.devices}, for the tenant and the
