@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
@@ -17,10 +16,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** The second half of {@link RestartBeforeTest}, in a newly started application. */
+/**
+ * The second half of {@link RestartBeforeTest}, in a newly started application: Quarkus runs the test classes
+ * without a profile first, then each profile's classes, restarting the application in between.
+ */
 @QuarkusTest
 @TestProfile(RestartAfterTest.Restarted.class)
-@Order(2)
 public class RestartAfterTest {
 
     /** Another profile: Quarkus stops the first application and starts a new one. */

@@ -9,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
@@ -22,7 +21,6 @@ import io.quarkus.test.junit.QuarkusTest;
  * Postgres and Kafka, and the second half sees the queued one delivered on reconnect and the sent one retried.
  */
 @QuarkusTest
-@Order(1)
 public class RestartBeforeTest {
 
     static final String QUEUED_DEVICE = "heartbeat.test.restart.queued-device";
