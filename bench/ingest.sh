@@ -19,17 +19,8 @@ if ! command -v wrk >/dev/null; then
 fi
 if [ "${1:-}" != "--no-build" ]; then ./mvnw -B -q package -DskipTests; fi
 
-mkdir -p "$WORK"
-java -Xmx2g -jar local-stack/target/local-stack-0.1.0-SNAPSHOT.jar --root . --fresh --data-dir "$DATA" \
-  --port-offset "$OFFSET" --services device-registry-service,heartbeat-ingest-service >"$WORK/stack.log" 2>&1 &
-STACK=$!
-trap 'kill -TERM $STACK 2>/dev/null; wait $STACK 2>/dev/null || true' EXIT
-for _ in $(seq 1 240); do
-  grep -q "ready in" "$WORK/stack.log" && break
-  kill -0 $STACK 2>/dev/null || { cat "$WORK/stack.log"; exit 1; }
-  sleep 0.5
-done
-grep -q "ready in" "$WORK/stack.log" || { echo "the stack did not start" >&2; cat "$WORK/stack.log"; exit 1; }
+. bench/stack.sh
+start_stack "$WORK" "$OFFSET" device-registry-service,heartbeat-ingest-service
 INGEST_PID=$(pgrep -f "heartbeat-ingest-service/target/quarkus-app/quarkus-run.jar" | head -1 || true)
 
 java -jar bench/target/heartbeat-bench.jar ingest \

@@ -34,10 +34,29 @@ public final class Bench {
         }
         switch (args[0]) {
             case "ingest" -> IngestBench.run(new Options(options));
+            case "monitor" -> MonitorBench.run(new Options(options));
+            case "monitor-fleet" -> MonitorFleetBench.run(new Options(options));
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);
             }
+        }
+    }
+
+    /** A condition polled by {@link #waitFor}. */
+    @FunctionalInterface
+    public interface Check {
+        boolean ok() throws Exception;
+    }
+
+    /** Polls {@code check} every 250 ms until it holds; fails after {@code timeout}. */
+    public static void waitFor(String what, java.time.Duration timeout, Check check) throws Exception {
+        java.time.Instant deadline = java.time.Instant.now().plus(timeout);
+        while (!check.ok()) {
+            if (java.time.Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            Thread.sleep(250);
         }
     }
 

@@ -69,7 +69,7 @@ final class IngestBench {
         List<String[]> fleet = register(http, registry, admin, devices);
         Path tokens = work.resolve("tokens.txt");
         Files.write(tokens, fleet.stream().map(d -> d[1]).toList());
-        waitFor("ingest to know " + devices + " new devices", Duration.ofSeconds(120),
+        Bench.waitFor("ingest to know " + devices + " new devices", Duration.ofSeconds(120),
                 () -> http.metric(metrics, "ingest_directory_devices") >= known + devices);
 
         // warm-up: the JIT compilers take a core for a minute after startup; what is measured is the warm service
@@ -293,21 +293,6 @@ final class IngestBench {
             return "n/a (" + e.getMessage() + ")";
         }
         return "n/a";
-    }
-
-    @FunctionalInterface
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void waitFor(String what, Duration timeout, Check check) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!check.ok()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("timed out waiting for " + what);
-            }
-            Thread.sleep(250);
-        }
     }
 
 }

@@ -73,6 +73,16 @@ class LivenessFlowTest {
     }
 
     @Test
+    void aHeartbeatReadBeforeTheDevicesRegistryViewConnectsItOnceTheViewArrives() throws InterruptedException {
+        String id = uniqueId("early");
+        kafka.heartbeat(id, Instant.now());
+        // the engine polls every 100 ms: it reads the heartbeat (and commits it) while it does not know the device
+        Thread.sleep(1_000);
+        kafka.view(id, new Thresholds(30, 40, 300, 0, 600), true, 1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> "CONNECTED".equals(state(id)));
+    }
+
+    @Test
     void disablingAndDeletingEndTrackingWithTheirOwnTransitions() {
         String id = uniqueId("registry");
         kafka.view(id, SHORT, true, 1);

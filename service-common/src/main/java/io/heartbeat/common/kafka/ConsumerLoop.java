@@ -3,8 +3,10 @@ package io.heartbeat.common.kafka;
 import java.time.Duration;
 import java.util.Properties;
 
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 import io.quarkus.logging.Log;
 
@@ -56,6 +58,25 @@ public abstract class ConsumerLoop {
 
     public boolean running() {
         return running;
+    }
+
+    /** String keys and values, no auto-commit; with a group id if given (else assigned partitions only). */
+    public static Properties consumerProperties(String bootstrapServers, String clientId, String groupId,
+            Integer maxPollRecords) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        if (groupId != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        }
+        if (maxPollRecords != null) {
+            p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        }
+        return p;
     }
 
     /** Sleeps {@code d} unless interrupted. */

@@ -6,11 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import io.heartbeat.contracts.EventFormatException;
 import io.quarkus.logging.Log;
@@ -41,11 +39,25 @@ public final class TopicFollower extends ConsumerLoop {
     private final String clientId;
     private final Duration pollTimeout;
     private final Handler handler;
+    private final boolean fromBeginning;
     private volatile boolean caughtUp;
 
+    /** Reads the whole topic, from the beginning. */
     public TopicFollower(String topic, String bootstrapServers, String clientId, Duration pollTimeout,
             Duration retryDelay, Handler handler) {
+        this(topic, bootstrapServers, clientId, pollTimeout, retryDelay, handler, true);
+    }
+
+    /** Follows only what is published from now on (a live feed: a stream's subscribers, awaited answers). */
+    public static TopicFollower fromEnd(String topic, String bootstrapServers, String clientId, Duration pollTimeout,
+            Handler handler) {
+        return new TopicFollower(topic, bootstrapServers, clientId, pollTimeout, Duration.ofSeconds(2), handler, false);
+    }
+
+    private TopicFollower(String topic, String bootstrapServers, String clientId, Duration pollTimeout,
+            Duration retryDelay, Handler handler, boolean fromBeginning) {
         super(clientId, retryDelay);
+        this.fromBeginning = fromBeginning;
         this.topic = topic;
         this.bootstrapServers = bootstrapServers;
         this.clientId = clientId;
@@ -70,7 +82,12 @@ public final class TopicFollower extends ConsumerLoop {
             throw new IllegalStateException("topic " + topic + " does not exist (yet)");
         }
         c.assign(partitions);
-        c.seekToBeginning(partitions);
+        if (fromBeginning) {
+            c.seekToBeginning(partitions);
+        } else {
+            c.seekToEnd(partitions);
+            partitions.forEach(c::position);
+        }
         Map<TopicPartition, Long> target = caughtUp ? Map.of() : new HashMap<>(c.endOffsets(partitions));
         Log.infof("reading %s (%d partitions) from the beginning", topic, partitions.size());
         while (running()) {
@@ -96,12 +113,6 @@ public final class TopicFollower extends ConsumerLoop {
 
     @Override
     protected Properties properties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
-        return p;
+        return consumerProperties(bootstrapServers, clientId, null, null);
     }
 }

@@ -21,14 +21,12 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -382,8 +380,9 @@ public class LivenessEngine {
     }
 
     private void applyViewChanges(Instant now, Map<String, Change> changes) {
+        // at most one batch per tick: a whole fleet appearing at once is written over several transactions
         Set<String> ids = new HashSet<>();
-        for (String id; (id = viewChanges.poll()) != null;) {
+        for (String id; ids.size() < config.batchSize() && (id = viewChanges.poll()) != null;) {
             ids.add(id);
         }
         for (String id : ids) {
@@ -485,15 +484,7 @@ public class LivenessEngine {
     }
 
     private Properties properties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.batchSize());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "monitor-liveness-engine");
-        return p;
+        return ConsumerLoop.consumerProperties(bootstrapServers, "monitor-liveness-engine", config.groupId(),
+                config.batchSize());
     }
 }

@@ -14,7 +14,6 @@ import io.heartbeat.contracts.TransitionReason;
 import io.heartbeat.monitor.config.MonitorConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -23,11 +22,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * What follows a committed transition: the counter by reason and target state, and the device-status event leaving
- * the outbox (the shared relay, run every second and right after each commit that wrote transitions). Created at
- * startup, so a scheduled run during shutdown never has to create it after messaging has stopped.
+ * the outbox (the shared relay, run every second and right after each commit that wrote transitions).
  */
 @ApplicationScoped
-@Startup
 public class MonitorEvents {
 
     /** Advisory lock key of the monitor's relay ("hbrelay3"). */

@@ -2,9 +2,7 @@ package io.heartbeat.monitor.probe;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,20 +10,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-import io.heartbeat.common.kafka.ConsumerLoop;
+import io.heartbeat.common.kafka.TopicFollower;
 import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.CommandResult;
 import io.heartbeat.contracts.CommandStatus;
-import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
 import io.quarkus.runtime.ShutdownEvent;
@@ -49,37 +41,14 @@ public class PingClient {
     private final MutinyEmitter<Record<String, String>> requests;
     private final Clock clock;
     private final Map<String, CompletableFuture<CommandResult>> waiting = new ConcurrentHashMap<>();
-    private final ConsumerLoop results;
+    private final TopicFollower results;
 
     public PingClient(@Channel(Topics.COMMAND_REQUESTS) MutinyEmitter<Record<String, String>> requests, Clock clock,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.requests = requests;
         this.clock = clock;
-        this.results = new ConsumerLoop("monitor-command-results", Duration.ofSeconds(2)) {
-            @Override
-            protected Properties properties() {
-                Properties p = new Properties();
-                p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-                p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-                p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-                p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-                p.put(ConsumerConfig.CLIENT_ID_CONFIG, "monitor-command-results");
-                return p;
-            }
-
-            @Override
-            protected void consume(KafkaConsumer<String, String> c) {
-                List<TopicPartition> partitions = c.partitionsFor(Topics.COMMAND_RESULTS, Duration.ofSeconds(30))
-                        .stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                c.assign(partitions);
-                c.seekToEnd(partitions);
-                while (running()) {
-                    for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(100))) {
-                        complete(r.value());
-                    }
-                }
-            }
-        };
+        this.results = TopicFollower.fromEnd(Topics.COMMAND_RESULTS, bootstrapServers, "monitor-command-results",
+                Duration.ofMillis(100), (key, value) -> complete(value));
     }
 
     void start(@Observes StartupEvent event) {
@@ -94,14 +63,10 @@ public class PingClient {
         if (value == null) {
             return;
         }
-        try {
-            CommandResult result = EventJson.read(value, CommandResult.class);
-            CompletableFuture<CommandResult> f = result.requestId() == null ? null : waiting.remove(result.requestId());
-            if (f != null) {
-                f.complete(result);
-            }
-        } catch (EventFormatException e) {
-            // another service's result this version cannot read: not one of ours
+        CommandResult result = EventJson.read(value, CommandResult.class);
+        CompletableFuture<CommandResult> f = result.requestId() == null ? null : waiting.remove(result.requestId());
+        if (f != null) {
+            f.complete(result);
         }
     }
 
