@@ -243,7 +243,7 @@ public class CommandStore {
                     return list(tx.preparedQuery("WITH due AS (SELECT * FROM unnest($2::text[], $3::timestamptz[]) "
                             + "AS d(id, next_at)), changed AS (UPDATE command c SET "
                             + "status = CASE WHEN due.next_at IS NULL THEN 'DEAD_LETTERED' ELSE 'TIMED_OUT' END, "
-                            + "next_attempt_at = due.next_at, completed_at = CASE WHEN due.next_at IS NULL THEN $1 END, "
+                            + "next_attempt_at = due.next_at, completed_at = CASE WHEN due.next_at IS NULL THEN $1::timestamptz END, "
                             + "last_error = 'no ack within ' || c.ack_timeout_ms || ' ms (attempt ' || c.attempts || ')', "
                             + "updated_at = $1 FROM due WHERE c.id = due.id RETURNING c.*), t AS (" + TRANSITIONS
                             + ") SELECT * FROM changed")
