@@ -55,6 +55,18 @@ public final class Requests {
         }
     }
 
+    /** An ISO-8601 instant query parameter such as {@code 2026-11-22T10:00:00Z}; null if absent. */
+    public static java.time.Instant instant(String value, String name) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.time.Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new BadRequestException(name + " must be an ISO-8601 instant such as 2026-11-22T10:00:00Z");
+        }
+    }
+
     /** The revision in an {@code If-Match} header ({@code "3"}, {@code W/"3"} or {@code 3}); null if absent. */
     public static Long revision(String ifMatch) {
         if (ifMatch == null || ifMatch.isBlank() || ifMatch.equals("*")) {

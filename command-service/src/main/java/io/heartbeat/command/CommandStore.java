@@ -1,0 +1,309 @@
+package io.heartbeat.command;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.heartbeat.common.error.DomainException;
+import io.heartbeat.common.outbox.OutboxRelay;
+import io.heartbeat.common.rest.Page;
+import io.heartbeat.contracts.CommandResult;
+import io.heartbeat.contracts.CommandStatus;
+import io.heartbeat.contracts.DeadLetteredCommand;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.Topics;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Every read and state change of commands, in SQL. Each change writes the command row, its transition and (for final
+ * states) its events into the outbox in one transaction, so there is no dual write. Rows the dispatcher works on are
+ * claimed with {@code FOR UPDATE SKIP LOCKED}, so several replicas never handle the same command at once.
+ */
+@ApplicationScoped
+public class CommandStore {
+
+    /** What a new command is made of; the durations are already validated. */
+    public record NewCommand(String tenantId, String deviceId, String name, Map<String, Object> payload, Duration ttl,
+            Duration ackTimeout, int maxAttempts, String idempotencyKey, String requestId, String requestedBy,
+            String correlationId, String replayOf) {
+    }
+
+    /** A create's answer: the command and whether this call created it (false: an earlier call with the same key). */
+    public record Created(Command command, boolean created) {
+    }
+
+    /** How long after a timed-out attempt the next one may go. */
+    @FunctionalInterface
+    public interface Backoff {
+        Duration after(int attempt);
+    }
+
+    private static final String OPEN = "completed_at IS NULL";
+    private static final String TRANSITIONS = "INSERT INTO command_transition (command_id, status, attempt, detail, at) "
+            + "SELECT id, status, attempts, last_error, updated_at FROM changed";
+
+    private final Pool pool;
+
+    public CommandStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    static OffsetDateTime at(Instant t) {
+        return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+
+    /**
+     * Stores a new QUEUED command, or returns the one an earlier call with the same idempotency key (per tenant) or
+     * request id created. Refused when the device already has {@code maxOpen} open commands.
+     */
+    public Uni<Created> create(NewCommand c, Instant now, int maxOpen) {
+        return pool.withTransaction(tx -> existing(tx, c).flatMap(found -> {
+            if (found != null) {
+                return Uni.createFrom().item(new Created(found, false));
+            }
+            // one creator per device at a time, so the queue bound holds under concurrent requests
+            return tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 8084))")
+                    .execute(Tuple.of(c.deviceId()))
+                    .flatMap(ignored -> tx.preparedQuery("SELECT count(*) FROM command WHERE device_id = $1 AND " + OPEN)
+                            .execute(Tuple.of(c.deviceId())))
+                    .flatMap(rows -> {
+                        long open = rows.iterator().next().getLong(0);
+                        if (open >= maxOpen) {
+                            throw new DomainException.Conflict("queue-full", "device '" + c.deviceId() + "' already has "
+                                    + open + " open commands (at most " + maxOpen + "); wait for them or cancel some");
+                        }
+                        return insert(tx, c, now);
+                    })
+                    .flatMap(inserted -> inserted != null ? Uni.createFrom().item(new Created(inserted, true))
+                            // a concurrent call with the same key won
+                            : existing(tx, c).map(e -> new Created(e, false)));
+        }));
+    }
+
+    private Uni<Command> existing(SqlConnection tx, NewCommand c) {
+        if (c.requestId() != null) {
+            return one(tx.preparedQuery("SELECT * FROM command WHERE request_id = $1").execute(Tuple.of(c.requestId())));
+        }
+        if (c.idempotencyKey() != null) {
+            return one(tx.preparedQuery("SELECT * FROM command WHERE tenant_id = $1 AND idempotency_key = $2")
+                    .execute(Tuple.of(c.tenantId(), c.idempotencyKey())));
+        }
+        return Uni.createFrom().nullItem();
+    }
+
+    private Uni<Command> insert(SqlConnection tx, NewCommand c, Instant now) {
+        Tuple t = Tuple.tuple().addString(UUID.randomUUID().toString()).addString(c.tenantId()).addString(c.deviceId())
+                .addString(c.name()).addString(EventJson.write(c.payload())).addInteger(c.maxAttempts())
+                .addLong(c.ackTimeout().toMillis()).addValue(at(now)).addValue(at(now.plus(c.ttl())))
+                .addString(c.idempotencyKey()).addString(c.requestId()).addString(c.requestedBy())
+                .addString(c.correlationId()).addString(c.replayOf());
+        return one(tx.preparedQuery("WITH changed AS (INSERT INTO command (id, tenant_id, device_id, name, payload, status, "
+                + "max_attempts, ack_timeout_ms, created_at, expires_at, next_attempt_at, idempotency_key, request_id, "
+                + "requested_by, correlation_id, replay_of, updated_at) VALUES ($1, $2, $3, $4, $5, 'QUEUED', $6, $7, $8, "
+                + "$9, $8, $10, $11, $12, $13, $14, $8) ON CONFLICT DO NOTHING RETURNING *), t AS (" + TRANSITIONS
+                + ") SELECT * FROM changed").execute(t));
+    }
+
+    /**
+     * A command that is final at once (e.g. a request for a device without remote control): stored FAILED with its
+     * reason, and its result published.
+     */
+    public Uni<Command> createFailed(NewCommand c, Instant now, String reason) {
+        return pool.withTransaction(tx -> existing(tx, c).flatMap(found -> {
+            if (found != null) {
+                return Uni.createFrom().item(found);
+            }
+            Tuple t = Tuple.tuple().addString(UUID.randomUUID().toString()).addString(c.tenantId())
+                    .addString(c.deviceId()).addString(c.name()).addString(EventJson.write(c.payload()))
+                    .addInteger(c.maxAttempts()).addLong(c.ackTimeout().toMillis()).addValue(at(now))
+                    .addString(reason).addString(c.requestId()).addString(c.requestedBy()).addString(c.correlationId());
+            return list(tx.preparedQuery("WITH changed AS (INSERT INTO command (id, tenant_id, device_id, name, payload, "
+                    + "status, max_attempts, ack_timeout_ms, created_at, expires_at, completed_at, last_error, "
+                    + "request_id, requested_by, correlation_id, updated_at) VALUES ($1, $2, $3, $4, $5, 'FAILED', $6, "
+                    + "$7, $8, $8, $8, $9, $10, $11, $12, $8) ON CONFLICT DO NOTHING RETURNING *), t AS (" + TRANSITIONS
+                    + ") SELECT * FROM changed").execute(t))
+                    .flatMap(rows -> events(tx, rows).replaceWith(rows.isEmpty() ? null : rows.get(0)));
+        }));
+    }
+
+    public Uni<Command> find(String id) {
+        return one(pool.preparedQuery("SELECT * FROM command WHERE id = $1").execute(Tuple.of(id)));
+    }
+
+    /** A command's status changes, oldest first. */
+    public Uni<List<Transition>> transitions(String id) {
+        return pool.preparedQuery("SELECT status, attempt, detail, at FROM command_transition WHERE command_id = $1 "
+                + "ORDER BY id").execute(Tuple.of(id)).map(rows -> {
+                    List<Transition> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        out.add(new Transition(CommandStatus.valueOf(r.getString("status")), r.getInteger("attempt"),
+                                r.getString("detail"), r.getOffsetDateTime("at").toInstant()));
+                    }
+                    return out;
+                });
+    }
+
+    public record Transition(CommandStatus status, int attempt, String detail, Instant at) {
+    }
+
+    /** Commands newest first; null filters match everything ({@code tenantId} null: every tenant). */
+    public Uni<Page<Command>> list(String tenantId, String deviceId, CommandStatus status, Instant since, int page,
+            int size) {
+        String where = " WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR device_id = $2) "
+                + "AND ($3::text IS NULL OR status = $3) AND ($4::timestamptz IS NULL OR created_at >= $4)";
+        Tuple filter = Tuple.tuple().addString(tenantId).addString(deviceId)
+                .addString(status == null ? null : status.name()).addValue(at(since));
+        return pool.preparedQuery("SELECT count(*) FROM command" + where).execute(filter)
+                .flatMap(count -> {
+                    long total = count.iterator().next().getLong(0);
+                    Tuple t = Tuple.tuple().addString(tenantId).addString(deviceId)
+                            .addString(status == null ? null : status.name()).addValue(at(since)).addInteger(size)
+                            .addLong((long) page * size);
+                    return list(pool.preparedQuery("SELECT * FROM command" + where
+                            + " ORDER BY created_at DESC, seq DESC LIMIT $5 OFFSET $6").execute(t))
+                            .map(items -> Page.of(items, c -> c, page, size, total));
+                });
+    }
+
+    /** Cancels an open command; null when it is final already (or does not exist). */
+    public Uni<Command> cancel(String id, Instant now) {
+        return changeOne(now, "UPDATE command SET status = 'CANCELLED', completed_at = $2, next_attempt_at = NULL, "
+                + "updated_at = $2, last_error = 'cancelled by a user' WHERE id = $1 AND " + OPEN + " RETURNING *",
+                Tuple.of(id, at(now)));
+    }
+
+    /**
+     * The device's answer: SENT or TIMED_OUT (a late answer to an earlier attempt still says it ran) become SUCCEEDED
+     * or FAILED with the round trip from the last send. Null when it changed nothing (duplicate, late, unknown).
+     */
+    public Uni<Command> ack(String deviceId, String commandId, boolean ok, Map<String, Object> result, Instant now) {
+        Tuple t = Tuple.tuple().addString(commandId).addString(deviceId).addValue(at(now))
+                .addString(ok ? "SUCCEEDED" : "FAILED").addString(result == null ? null : EventJson.write(result));
+        return changeOne(now, "UPDATE command SET status = $4, completed_at = $3, next_attempt_at = NULL, "
+                + "updated_at = $3, result = $5, round_trip_ms = (extract(epoch FROM ($3 - sent_at)) * 1000)::bigint, "
+                + "last_error = CASE WHEN $4 = 'FAILED' THEN 'the device answered error' END "
+                + "WHERE id = $1 AND device_id = $2 AND status IN ('SENT', 'TIMED_OUT') RETURNING *", t);
+    }
+
+    /**
+     * Claims up to {@code limit} due commands of connected devices and marks them SENT (attempt + 1, ack due after
+     * the ack timeout), oldest first; the caller publishes them after the commit. A crash in between leaves them SENT,
+     * so they time out and go again: at least once, never lost.
+     */
+    public Uni<List<Command>> claimDue(String[] connectedDevices, Instant now, int limit) {
+        if (connectedDevices.length == 0) {
+            return Uni.createFrom().item(List.of());
+        }
+        return pool.withTransaction(tx -> list(tx.preparedQuery("WITH due AS (SELECT id FROM command "
+                + "WHERE status IN ('QUEUED', 'TIMED_OUT') AND next_attempt_at <= $1 AND expires_at > $1 "
+                + "AND device_id = ANY($2) ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED), "
+                + "changed AS (UPDATE command c SET status = 'SENT', attempts = c.attempts + 1, sent_at = $1, "
+                + "next_attempt_at = $1 + c.ack_timeout_ms * interval '1 millisecond', updated_at = $1 "
+                + "FROM due WHERE c.id = due.id RETURNING c.*), t AS (" + TRANSITIONS + ") SELECT * FROM changed")
+                .execute(Tuple.of(at(now), connectedDevices, limit))))
+                .map(rows -> {
+                    List<Command> sorted = new ArrayList<>(rows);
+                    sorted.sort(Comparator.comparing(Command::createdAt).thenComparing(Command::id));
+                    return sorted;
+                });
+    }
+
+    /**
+     * SENT commands whose ack is overdue: TIMED_OUT with the next attempt after the backoff, or DEAD_LETTERED (with a
+     * {@code commands.dlq} record) once the attempts are used up.
+     */
+    public Uni<Integer> timeOut(Instant now, int limit, Backoff backoff) {
+        return pool.withTransaction(tx -> tx.preparedQuery("SELECT id, attempts, max_attempts FROM command "
+                + "WHERE status = 'SENT' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 "
+                + "FOR UPDATE SKIP LOCKED").execute(Tuple.of(at(now), limit)).flatMap(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().item(0);
+                    }
+                    List<String> ids = new ArrayList<>();
+                    List<OffsetDateTime> next = new ArrayList<>();
+                    for (Row r : rows) {
+                        int attempts = r.getInteger("attempts");
+                        ids.add(r.getString("id"));
+                        next.add(attempts >= r.getInteger("max_attempts") ? null
+                                : at(now.plus(backoff.after(attempts))));
+                    }
+                    return list(tx.preparedQuery("WITH due AS (SELECT * FROM unnest($2::text[], $3::timestamptz[]) "
+                            + "AS d(id, next_at)), changed AS (UPDATE command c SET "
+                            + "status = CASE WHEN due.next_at IS NULL THEN 'DEAD_LETTERED' ELSE 'TIMED_OUT' END, "
+                            + "next_attempt_at = due.next_at, completed_at = CASE WHEN due.next_at IS NULL THEN $1::timestamptz END, "
+                            + "last_error = 'no ack within ' || c.ack_timeout_ms || ' ms (attempt ' || c.attempts || ')', "
+                            + "updated_at = $1 FROM due WHERE c.id = due.id RETURNING c.*), t AS (" + TRANSITIONS
+                            + ") SELECT * FROM changed")
+                            .execute(Tuple.of(at(now), ids.toArray(new String[0]), next.toArray(new OffsetDateTime[0]))))
+                            .flatMap(changed -> events(tx, changed).replaceWith(changed.size()));
+                }));
+    }
+
+    /** Open commands whose TTL passed become EXPIRED; one that was never sent will never be. */
+    public Uni<Integer> expire(Instant now, int limit) {
+        return pool.withTransaction(tx -> list(tx.preparedQuery("WITH due AS (SELECT id FROM command WHERE " + OPEN
+                + " AND expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED), changed AS (UPDATE command c SET "
+                + "status = 'EXPIRED', completed_at = $1, next_attempt_at = NULL, updated_at = $1, "
+                + "last_error = 'the TTL passed before the device answered' FROM due WHERE c.id = due.id RETURNING c.*), "
+                + "t AS (" + TRANSITIONS + ") SELECT * FROM changed").execute(Tuple.of(at(now), limit)))
+                .flatMap(changed -> events(tx, changed).replaceWith(changed.size())));
+    }
+
+    private Uni<Command> changeOne(Instant now, String update, Tuple args) {
+        return pool.withTransaction(tx -> list(tx.preparedQuery("WITH changed AS (" + update + "), t AS ("
+                + TRANSITIONS + ") SELECT * FROM changed").execute(args))
+                .flatMap(rows -> events(tx, rows).replaceWith(rows.isEmpty() ? null : rows.get(0))));
+    }
+
+    /**
+     * The events of commands that just became final, in the same transaction: the result for a requesting service,
+     * the dead letter for operators.
+     */
+    private static Uni<Void> events(SqlConnection tx, List<Command> changed) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Command c : changed) {
+            if (!c.status().terminal()) {
+                continue;
+            }
+            if (c.requestId() != null) {
+                CommandResult r = new CommandResult(CommandResult.SCHEMA_VERSION, c.requestId(), c.id(), c.deviceId(),
+                        c.tenantId(), c.status(), c.result(), c.roundTripMs(), c.correlationId(), c.completedAt());
+                chain = chain.call(() -> OutboxRelay.append(tx, Topics.COMMAND_RESULTS, c.deviceId(), EventJson.write(r)));
+            }
+            if (c.status() == CommandStatus.DEAD_LETTERED) {
+                DeadLetteredCommand d = new DeadLetteredCommand(DeadLetteredCommand.SCHEMA_VERSION, c.id(), c.deviceId(),
+                        c.tenantId(), c.name(), c.payload(), c.attempts(), c.lastError(), c.createdAt(),
+                        c.completedAt());
+                chain = chain.call(() -> OutboxRelay.append(tx, Topics.COMMANDS_DLQ, c.deviceId(), EventJson.write(d)));
+            }
+        }
+        return chain;
+    }
+
+    private static Uni<Command> one(Uni<RowSet<Row>> rows) {
+        return list(rows).map(l -> l.isEmpty() ? null : l.get(0));
+    }
+
+    private static Uni<List<Command>> list(Uni<RowSet<Row>> rows) {
+        return rows.map(set -> {
+            List<Command> out = new ArrayList<>(set.size());
+            for (Row r : set) {
+                out.add(Command.of(r));
+            }
+            return out;
+        });
+    }
+}

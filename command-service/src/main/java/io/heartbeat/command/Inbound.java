@@ -1,0 +1,119 @@
+package io.heartbeat.command;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.heartbeat.contracts.CommandRequest;
+import io.heartbeat.contracts.EventFormatException;
+import io.heartbeat.contracts.EventJson;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
+
+/**
+ * What reaches the command service from outside: device acks on {@code devices/+/status} and other services' command
+ * requests on {@code command-requests}.
+ */
+@ApplicationScoped
+public class Inbound {
+
+    static final Pattern STATUS_TOPIC = Pattern.compile("devices/([^/]+)/status");
+
+    private final CommandService commands;
+    private final CommandStore store;
+    private final Dispatcher dispatcher;
+    private final Devices devices;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+
+    public Inbound(CommandService commands, CommandStore store, Dispatcher dispatcher, Devices devices, Clock clock,
+            MeterRegistry metrics) {
+        this.commands = commands;
+        this.store = store;
+        this.dispatcher = dispatcher;
+        this.devices = devices;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /**
+     * {@code {command_id, status: ok|error, result}} completes the command. Messages without {@code command_id} (the
+     * broker's last wills, for the monitor) and acks that change nothing (duplicate, late, unknown) are counted.
+     */
+    @Incoming("device-acks")
+    public Uni<Void> onStatus(Message<byte[]> message) {
+        String topic = message.getMetadata(ReceivingMqttMessageMetadata.class)
+                .map(ReceivingMqttMessageMetadata::getTopic).orElse("");
+        Matcher m = STATUS_TOPIC.matcher(topic);
+        Map<String, Object> body;
+        try {
+            body = EventJson.mapper().readValue(message.getPayload(), Command.OBJECT);
+        } catch (java.io.IOException | RuntimeException e) {
+            return count(message, "unreadable");
+        }
+        Object commandId = body.get("command_id");
+        Object status = body.get("status");
+        if (!m.matches() || commandId == null) {
+            return count(message, "without-command-id");
+        }
+        if (!"ok".equals(status) && !"error".equals(status)) {
+            return count(message, "bad-status");
+        }
+        Object result = body.get("result");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> resultMap = result == null ? null
+                : result instanceof Map ? (Map<String, Object>) result : Map.of("value", result);
+        return store.ack(m.group(1), commandId.toString(), "ok".equals(status), resultMap, clock.instant())
+                .flatMap(changed -> {
+                    if (changed == null) {
+                        return count(message, "ignored");
+                    }
+                    dispatcher.trigger(); // publish the result now
+                    return count(message, "applied");
+                })
+                .onFailure().recoverWithUni(e -> {
+                    Log.warnf("ack for command %s not applied: %s", commandId, e.getMessage());
+                    return count(message, "failed");
+                });
+    }
+
+    private Uni<Void> count(Message<byte[]> message, String outcome) {
+        metrics.counter("command.acks", "outcome", outcome).increment();
+        return Uni.createFrom().completionStage(message.ack());
+    }
+
+    /** A request from another service becomes a command (at most one per request id); its result goes back. */
+    @Incoming("command-requests")
+    public Uni<Void> onRequest(String value) {
+        CommandRequest request;
+        try {
+            request = EventJson.read(value, CommandRequest.class);
+        } catch (EventFormatException e) {
+            metrics.counter("command.requests.unreadable").increment();
+            Log.errorf("skipping unreadable command request: %s", e.getMessage());
+            return Uni.createFrom().voidItem();
+        }
+        return devicesLoaded().flatMap(ignored -> commands.request(request))
+                .invoke(() -> metrics.counter("command.requests").increment())
+                .replaceWithVoid();
+    }
+
+    /** Waits until the device views are read, so a request is never refused for a device not yet known. */
+    private Uni<Void> devicesLoaded() {
+        if (devices.caughtUp()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Multi.createFrom().ticks().every(Duration.ofMillis(100)).filter(t -> devices.caughtUp())
+                .toUni().replaceWithVoid();
+    }
+}

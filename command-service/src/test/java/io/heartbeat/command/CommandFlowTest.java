@@ -1,0 +1,278 @@
+package io.heartbeat.command;
+
+import static io.heartbeat.command.CommandTestSupport.as;
+import static io.heartbeat.command.CommandTestSupport.create;
+import static io.heartbeat.command.CommandTestSupport.operator;
+import static io.heartbeat.command.CommandTestSupport.records;
+import static io.heartbeat.command.CommandTestSupport.status;
+import static io.heartbeat.command.CommandTestSupport.tokens;
+import static io.heartbeat.command.CommandTestSupport.uniqueId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.contracts.CommandRequest;
+import io.heartbeat.contracts.CommandResult;
+import io.heartbeat.contracts.CommandStatus;
+import io.heartbeat.contracts.DeadLetteredCommand;
+import io.heartbeat.contracts.DeviceState;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.Topics;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/** Commands through the real broker, Kafka and Postgres, with a test MQTT client as the device. */
+@QuarkusTest
+class CommandFlowTest {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    /** A registered device with remote control, connected per device-status, and its MQTT client. */
+    static Device online(String id) throws Exception {
+        Device device = new Device(id);
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(id, true, 1);
+            kafka.status(id, DeviceState.UNKNOWN, DeviceState.CONNECTED);
+        }
+        return device;
+    }
+
+    static List<String> transitions(String commandId) {
+        return operator().get("/api/v1/commands/" + commandId + "/transitions").then().statusCode(200).extract()
+                .jsonPath().getList("status", String.class);
+    }
+
+    @Test
+    void aCommandReachesTheDeviceAndItsAckSucceedsIt() throws Exception {
+        String id = uniqueId("ok");
+        try (Device device = online(id)) {
+            String commandId = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"reboot\",\"payload\":{\"delay\":5}}");
+            Device.Received got = device.next(WAIT);
+            assertThat(got).isNotNull();
+            assertThat(got.commandId()).isEqualTo(commandId);
+            assertThat(got.body()).containsEntry("name", "reboot").containsEntry("attempt", 1).containsKey("expires_at");
+            assertThat(Instant.parse((String) got.body().get("expires_at")))
+                    .isBetween(Instant.now().plusSeconds(3500), Instant.now().plusSeconds(3601));
+            device.ack(commandId, "ok", "{\"rebooted\":true}");
+            await().atMost(WAIT).until(() -> "SUCCEEDED".equals(status(commandId)));
+            // a duplicate ack and a last will change nothing
+            device.ack(commandId, "error", "{}");
+            device.publish("{\"status\":\"offline\"}");
+            Thread.sleep(500);
+            JsonPath c = operator().get("/api/v1/commands/" + commandId).then().statusCode(200).extract().jsonPath();
+            assertThat(c.getString("status")).isEqualTo("SUCCEEDED");
+            assertThat(c.getBoolean("result.rebooted")).isTrue();
+            assertThat(c.getLong("roundTripMs")).isNotNull().isGreaterThanOrEqualTo(0L);
+            assertThat(transitions(commandId)).containsExactly("QUEUED", "SENT", "SUCCEEDED");
+        }
+    }
+
+    @Test
+    void anErrorAckFailsTheCommand() throws Exception {
+        String id = uniqueId("err");
+        try (Device device = online(id)) {
+            String commandId = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"update\"}");
+            assertThat(device.next(WAIT).commandId()).isEqualTo(commandId);
+            device.ack(commandId, "error", "{\"reason\":\"disk full\"}");
+            await().atMost(WAIT).until(() -> "FAILED".equals(status(commandId)));
+        }
+    }
+
+    @Test
+    void withoutAnAckItIsRetriedWithGrowingGapsThenDeadLettered() throws Exception {
+        String id = uniqueId("noack");
+        try (Device device = online(id)) {
+            String commandId = create(id,
+                    "{\"deviceId\":\"$DEVICE\",\"name\":\"reboot\",\"ackTimeout\":\"PT0.5S\",\"maxAttempts\":3}");
+            List<Device.Received> sends = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Device.Received r = device.next(WAIT);
+                assertThat(r).as("attempt %d", i + 1).isNotNull();
+                sends.add(r);
+            }
+            assertThat(sends).extracting(r -> r.body().get("attempt")).containsExactly(1, 2, 3);
+            assertThat(sends).extracting(Device.Received::commandId).containsOnly(commandId);
+            long gap1 = sends.get(1).atNanos() - sends.get(0).atNanos();
+            long gap2 = sends.get(2).atNanos() - sends.get(1).atNanos();
+            assertThat(gap2).as("exponential backoff").isGreaterThan(gap1);
+            await().atMost(WAIT).until(() -> "DEAD_LETTERED".equals(status(commandId)));
+            assertThat(transitions(commandId)).containsExactly("QUEUED", "SENT", "TIMED_OUT", "SENT", "TIMED_OUT",
+                    "SENT", "DEAD_LETTERED");
+            DeadLetteredCommand dlq = EventJson.read(records(Topics.COMMANDS_DLQ, id, 1).get(0),
+                    DeadLetteredCommand.class);
+            assertThat(dlq.commandId()).isEqualTo(commandId);
+            assertThat(dlq.attempts()).isEqualTo(3);
+            assertThat(dlq.lastError()).contains("no ack");
+            assertThat(device.next(Duration.ofSeconds(2))).as("nothing after dead-lettering").isNull();
+        }
+    }
+
+    @Test
+    void aCommandWhoseTtlPassesWhileTheDeviceIsOfflineExpiresAndIsNeverSent() throws Exception {
+        String id = uniqueId("ttl");
+        try (Device device = new Device(id); CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(id, true, 1);
+            kafka.status(id, DeviceState.UNKNOWN, DeviceState.TEMPORARILY_OFFLINE);
+            String commandId = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"reboot\",\"ttl\":\"PT1S\"}");
+            await().atMost(WAIT).until(() -> "EXPIRED".equals(status(commandId)));
+            kafka.status(id, DeviceState.TEMPORARILY_OFFLINE, DeviceState.CONNECTED);
+            assertThat(device.next(Duration.ofSeconds(3))).isNull();
+            assertThat(transitions(commandId)).containsExactly("QUEUED", "EXPIRED");
+        }
+    }
+
+    @Test
+    void commandsQueuedWhileOfflineGoOutOnReconnectInCreationOrder() throws Exception {
+        String id = uniqueId("queued");
+        try (Device device = new Device(id); CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(id, true, 1);
+            kafka.status(id, DeviceState.UNKNOWN, DeviceState.DISCONNECTED);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"step-" + i + "\"}"));
+            }
+            assertThat(device.next(Duration.ofSeconds(2))).as("nothing while offline").isNull();
+            assertThat(status(ids.get(0))).isEqualTo("QUEUED");
+            kafka.status(id, DeviceState.DISCONNECTED, DeviceState.CONNECTED);
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Device.Received r = device.next(WAIT);
+                assertThat(r).isNotNull();
+                got.add(r.commandId());
+                device.ack(r.commandId(), "ok", "null");
+            }
+            assertThat(got).containsExactlyElementsOf(ids);
+            await().atMost(WAIT).until(() -> ids.stream().allMatch(c -> "SUCCEEDED".equals(status(c))));
+        }
+    }
+
+    @Test
+    void theQueuePerDeviceIsBounded() throws Exception {
+        String id = uniqueId("full");
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(id, true, 1);
+        }
+        await().atMost(WAIT).until(() -> operator().body("{\"deviceId\":\"" + id + "\",\"name\":\"n\"}")
+                .post("/api/v1/commands").statusCode() == 201);
+        for (int i = 1; i < 5; i++) {
+            create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"n\"}");
+        }
+        operator().body("{\"deviceId\":\"" + id + "\",\"name\":\"n\"}").post("/api/v1/commands").then()
+                .statusCode(409).body("type", equalTo("/problems/queue-full"));
+    }
+
+    @Test
+    void theSameIdempotencyKeyCreatesOneCommand() throws Exception {
+        String id = uniqueId("idem");
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(id, true, 1);
+        }
+        String body = "{\"deviceId\":\"" + id + "\",\"name\":\"reboot\"}";
+        await().atMost(WAIT).until(() -> operator().body("{\"deviceId\":\"" + id + "\",\"name\":\"probe\"}")
+                .post("/api/v1/commands").statusCode() == 201);
+        String first = operator().header("Idempotency-Key", "k-1").body(body).post("/api/v1/commands").then()
+                .statusCode(201).extract().path("id");
+        String again = operator().header("Idempotency-Key", "k-1").body(body).post("/api/v1/commands").then()
+                .statusCode(200).extract().path("id");
+        assertThat(again).isEqualTo(first);
+        operator().get("/api/v1/commands?deviceId=" + id + "&status=QUEUED").then().statusCode(200)
+                .body("totalItems", equalTo(2));
+    }
+
+    @Test
+    void aDeviceWithoutRemoteControlGetsNoCommands() throws Exception {
+        String id = uniqueId("norc");
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(id, false, 1);
+        }
+        await().atMost(WAIT).until(() -> operator().body("{\"deviceId\":\"" + id + "\",\"name\":\"reboot\"}")
+                .post("/api/v1/commands").statusCode() == 409);
+        operator().body("{\"deviceId\":\"" + id + "\",\"name\":\"reboot\"}").post("/api/v1/commands").then()
+                .statusCode(409).body("type", equalTo("/problems/remote-control-disabled"));
+        operator().get("/api/v1/commands?deviceId=" + id).then().statusCode(200).body("totalItems", equalTo(0));
+    }
+
+    @Test
+    void aRequestFromAnotherServiceRunsAndItsResultIsPublished() throws Exception {
+        String id = uniqueId("req");
+        try (Device device = online(id); CommandTestSupport kafka = new CommandTestSupport()) {
+            String requestId = uniqueId("ping");
+            CommandRequest request = new CommandRequest(CommandRequest.SCHEMA_VERSION, requestId, id, "acme", "ping",
+                    java.util.Map.of(), Duration.ofMinutes(1), Duration.ofSeconds(5), 1, "status-monitor", "run-7",
+                    Instant.now());
+            kafka.send(Topics.COMMAND_REQUESTS, id, EventJson.write(request));
+            // the same request again (a redelivery) makes no second command
+            kafka.send(Topics.COMMAND_REQUESTS, id, EventJson.write(request));
+            Device.Received got = device.next(WAIT);
+            assertThat(got).isNotNull();
+            assertThat(got.body()).containsEntry("name", "ping");
+            device.ack(got.commandId(), "ok", "{\"pong\":true}");
+            CommandResult result = EventJson.read(records(Topics.COMMAND_RESULTS, id, 1).get(0), CommandResult.class);
+            assertThat(result.requestId()).isEqualTo(requestId);
+            assertThat(result.commandId()).isEqualTo(got.commandId());
+            assertThat(result.status()).isEqualTo(CommandStatus.SUCCEEDED);
+            assertThat(result.correlationId()).isEqualTo("run-7");
+            assertThat(result.roundTripMs()).isNotNull();
+            assertThat(device.next(Duration.ofSeconds(1))).as("one command per request id").isNull();
+        }
+    }
+
+    @Test
+    void aRequestForADeviceWithoutRemoteControlFailsWithAResult() throws Exception {
+        String id = uniqueId("req-norc");
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(id, false, 1);
+            Thread.sleep(500);
+            CommandRequest request = new CommandRequest(CommandRequest.SCHEMA_VERSION, uniqueId("r"), id, "acme", "ping",
+                    java.util.Map.of(), null, null, null, "status-monitor", null, Instant.now());
+            kafka.send(Topics.COMMAND_REQUESTS, id, EventJson.write(request));
+            CommandResult result = EventJson.read(records(Topics.COMMAND_RESULTS, id, 1).get(0), CommandResult.class);
+            assertThat(result.status()).isEqualTo(CommandStatus.FAILED);
+        }
+    }
+
+    @Test
+    void cancelAndReplay() throws Exception {
+        String id = uniqueId("cancel");
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(id, true, 1);
+        }
+        await().atMost(WAIT).until(() -> operator().body("{\"deviceId\":\"" + id + "\",\"name\":\"a\",\"ttl\":\"PT1S\"}")
+                .post("/api/v1/commands").statusCode() == 201);
+        String commandId = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"b\"}");
+        operator().post("/api/v1/commands/" + commandId + "/replay").then().statusCode(409)
+                .body("type", equalTo("/problems/not-replayable"));
+        operator().post("/api/v1/commands/" + commandId + "/cancel").then().statusCode(200)
+                .body("status", equalTo("CANCELLED"));
+        operator().post("/api/v1/commands/" + commandId + "/cancel").then().statusCode(409);
+        String expired = operator().get("/api/v1/commands?deviceId=" + id + "&status=QUEUED").then().extract()
+                .path("items[0].id");
+        await().atMost(WAIT).until(() -> "EXPIRED".equals(status(expired)));
+        operator().post("/api/v1/commands/" + expired + "/replay").then().statusCode(201)
+                .body("replayOf", equalTo(expired)).body("status", equalTo("QUEUED")).body("name", equalTo("a"));
+    }
+
+    @Test
+    void badInputIsAProblem() {
+        operator().body("{\"deviceId\":\"x\",\"name\":\"n\",\"colour\":1}").post("/api/v1/commands").then()
+                .statusCode(400).contentType("application/problem+json");
+        operator().body("{\"name\":\"\",\"ttl\":\"P3D\",\"maxAttempts\":0}").post("/api/v1/commands").then()
+                .statusCode(422).body("errors.field", org.hamcrest.Matchers.hasItems("deviceId", "name", "ttl",
+                        "maxAttempts"));
+        operator().body("{\"deviceId\":\"nobody-here\",\"name\":\"n\"}").post("/api/v1/commands").then()
+                .statusCode(404);
+        operator().get("/api/v1/commands/nope").then().statusCode(404);
+        operator().get("/api/v1/commands?status=LOST").then().statusCode(400);
+        io.restassured.RestAssured.given().get("/api/v1/commands").then().statusCode(401);
+        as(tokens().viewer("acme")).contentType("application/json").body("{\"deviceId\":\"x\",\"name\":\"n\"}")
+                .post("/api/v1/commands").then().statusCode(403);
+    }
+}

@@ -1,0 +1,183 @@
+package io.heartbeat.command;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+import io.heartbeat.contracts.DeviceState;
+import io.heartbeat.contracts.DeviceStatusChanged;
+import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.Protocol;
+import io.heartbeat.contracts.Thresholds;
+import io.heartbeat.contracts.Topics;
+import io.heartbeat.contracts.TransitionReason;
+import io.heartbeat.localstack.DevKeys;
+import io.heartbeat.localstack.DevTokens;
+import io.heartbeat.localstack.test.LocalStackTestResource;
+import io.heartbeat.localstack.test.TopicReader;
+import io.restassured.specification.RequestSpecification;
+
+/** Plays the registry and the monitor (records straight onto Kafka) and the devices (an MQTT client each). */
+public final class CommandTestSupport implements AutoCloseable {
+
+    private final KafkaProducer<String, String> producer;
+
+    public CommandTestSupport() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config("kafka.bootstrap.servers"));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        this.producer = new KafkaProducer<>(p);
+    }
+
+    public static String config(String key) {
+        return ConfigProvider.getConfig().getValue(key, String.class);
+    }
+
+    public static String uniqueId(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public static DevTokens tokens() {
+        return new DevTokens(DevKeys.readPrivate(Path.of(config(LocalStackTestResource.USER_KEY_PROPERTY))));
+    }
+
+    public static RequestSpecification as(String token) {
+        return given().header("Authorization", "Bearer " + token);
+    }
+
+    public static RequestSpecification operator() {
+        return as(tokens().operator("acme")).contentType("application/json");
+    }
+
+    /** Registers a device of tenant acme as the registry would. */
+    public void view(String id, boolean remoteControl, long revision) {
+        Instant now = Instant.now();
+        DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, Protocol.MQTT, Map.of(),
+                "default", new Thresholds(30, 40, 300, 0, 600), true, remoteControl, "1.0", Map.of(), null, revision,
+                now, now);
+        send(Topics.REGISTRY_DEVICES, id, EventJson.write(v));
+    }
+
+    /** A liveness transition as the monitor publishes it. */
+    public void status(String id, DeviceState from, DeviceState to) {
+        DeviceStatusChanged e = new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, UUID.randomUUID().toString(),
+                id, "acme", from, to, to == DeviceState.CONNECTED ? TransitionReason.HEARTBEAT_RECEIVED
+                        : TransitionReason.HEARTBEAT_TIMEOUT,
+                Instant.now(), Instant.now(), 0L, null);
+        send(Topics.DEVICE_STATUS, id, EventJson.write(e));
+    }
+
+    public void send(String topic, String key, String value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Records of a topic for one device, oldest first, once {@code count} arrived (or after 20 s). */
+    public static List<String> records(String topic, String deviceId, int count) {
+        return TopicReader.read(config("kafka.bootstrap.servers"), topic, r -> deviceId.equals(r.key()), count,
+                Duration.ofSeconds(20)).stream().map(r -> r.value()).toList();
+    }
+
+    /**
+     * Creates a command through the API and returns its id. The service learns of a device a moment after the
+     * registry published it, so this retries while the device is unknown, under one idempotency key (one command).
+     */
+    public static String create(String deviceId, String body) {
+        String json = body.replace("$DEVICE", deviceId);
+        String key = UUID.randomUUID().toString();
+        String[] id = new String[1];
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            io.restassured.response.Response r = operator().header("Idempotency-Key", key).body(json)
+                    .post("/api/v1/commands");
+            if (r.statusCode() == 404) {
+                return false;
+            }
+            assertThat(r.statusCode()).as(r.asString()).isIn(200, 201);
+            id[0] = r.path("id");
+            return true;
+        });
+        return id[0];
+    }
+
+    public static String status(String commandId) {
+        return operator().get("/api/v1/commands/" + commandId).then().statusCode(200).extract().path("status");
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+
+    /** A device on the real broker: receives its commands and answers them. */
+    public static final class Device implements AutoCloseable {
+
+        public record Received(Map<String, Object> body, long atNanos) {
+            public String commandId() {
+                return (String) body.get("command_id");
+            }
+        }
+
+        private final String id;
+        private final MqttClient client;
+        private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+
+        public Device(String id) throws Exception {
+            this.id = id;
+            String broker = "tcp://" + config("heartbeat.mqtt.host") + ":" + config("heartbeat.mqtt.port");
+            client = new MqttClient(broker, "device-" + id, new MemoryPersistence());
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setCleanSession(true);
+            client.connect(options);
+            client.subscribe("devices/" + id + "/commands", 1, (topic, message) -> received
+                    .add(new Received(EventJson.mapper().readValue(message.getPayload(), Command.OBJECT),
+                            System.nanoTime())));
+        }
+
+        /** The next command, or null after {@code timeout}. */
+        public Received next(Duration timeout) throws InterruptedException {
+            return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        public void ack(String commandId, String status, String resultJson) throws Exception {
+            publish("{\"command_id\":\"" + commandId + "\",\"status\":\"" + status + "\",\"result\":" + resultJson + "}");
+        }
+
+        public void publish(String body) throws Exception {
+            client.publish("devices/" + id + "/status", body.getBytes(StandardCharsets.UTF_8), 1, false);
+        }
+
+        @Override
+        public void close() throws Exception {
+            client.disconnect();
+            client.close();
+        }
+    }
+}
