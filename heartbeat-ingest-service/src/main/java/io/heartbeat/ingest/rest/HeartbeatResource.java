@@ -3,7 +3,6 @@ package io.heartbeat.ingest.rest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import jakarta.annotation.security.PermitAll;
@@ -30,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.heartbeat.common.error.DomainException;
 import io.heartbeat.common.rest.Problem;
 import io.heartbeat.common.rest.ProblemMapper;
+import io.heartbeat.common.rest.Requests;
 import io.heartbeat.common.security.Caller;
 import io.heartbeat.common.security.Callers;
 import io.heartbeat.contracts.Channel;
@@ -103,8 +103,8 @@ public class HeartbeatResource {
             @Parameter(description = "ISO-8601 instant, exclusive; default: now") @QueryParam("to") String to,
             @Parameter(description = "rows per page, 1 to heartbeat.ingest.telemetry.max-limit (1000); default 100") @QueryParam("limit") Integer limit) {
         Caller caller = callers.current();
-        Instant end = to == null ? clock.instant() : instant(to, "to");
-        Instant start = from == null ? end.minus(DEFAULT_WINDOW) : instant(from, "from");
+        Instant end = to == null ? clock.instant() : Requests.instant(to, "to");
+        Instant start = from == null ? end.minus(DEFAULT_WINDOW) : Requests.instant(from, "from");
         if (!start.isBefore(end)) {
             throw new BadRequestException("from must be before to");
         }
@@ -131,14 +131,6 @@ public class HeartbeatResource {
     private static HistoryResponse page(String deviceId, Instant from, Instant to, int limit, List<Entry> items) {
         Instant next = items.size() < limit ? null : items.get(items.size() - 1).receivedAt();
         return new HistoryResponse(deviceId, from, to, items, next);
-    }
-
-    private static Instant instant(String value, String name) {
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new BadRequestException(name + " must be an ISO-8601 instant such as 2026-11-22T10:00:00Z");
-        }
     }
 
     private static Response answer(Outcome outcome, UriInfo uri) {

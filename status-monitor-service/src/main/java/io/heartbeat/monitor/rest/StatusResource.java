@@ -2,11 +2,9 @@ package io.heartbeat.monitor.rest;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -95,7 +93,7 @@ public class StatusResource {
         int s = Requests.size(size, config.defaultPageSize(), config.maxPageSize());
         Instant now = clock.instant();
         return queries.list(caller.scope(tenantId), Requests.enumValue(state, DeviceState.class, "state"), profileId,
-                instant(changedSince, "changedSince"), p, s)
+                Requests.instant(changedSince, "changedSince"), p, s)
                 .map(pg -> new Page<>(pg.items().stream().map(d -> StatusView.of(d, now)).toList(), pg.page(),
                         pg.size(), pg.totalItems(), pg.totalPages()));
     }
@@ -135,16 +133,5 @@ public class StatusResource {
             }
             return s;
         });
-    }
-
-    private static Instant instant(String value, String name) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new BadRequestException(name + " must be an ISO-8601 instant such as 2026-11-22T10:00:00Z");
-        }
     }
 }
