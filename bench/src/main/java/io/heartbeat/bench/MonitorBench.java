@@ -87,16 +87,7 @@ final class MonitorBench {
 
             Map<TopicPartition, Long> before = committed(admin);
             long t0 = System.nanoTime();
-            Future<RecordMetadata> last = null;
-            Instant sent = Instant.now();
-            for (int i = 0; i < devices; i++) {
-                String id = "mb-" + run + "-" + i;
-                last = producer.send(new ProducerRecord<>(Topics.HEARTBEATS, id, EventJson.write(new HeartbeatAccepted(
-                        HeartbeatAccepted.SCHEMA_VERSION, UUID.randomUUID().toString(), id, "bench", Channel.HTTP,
-                        HeartbeatKind.HEARTBEAT, null, Instant.now(), "alive", Map.of(), List.of(), 1))));
-            }
-            producer.flush();
-            last.get();
+            heartbeatRound(producer, run, devices);
             double produced = (System.nanoTime() - t0) / 1e9;
             Map<TopicPartition, Long> end = endOffsets(admin);
             while (!caughtUp(committed(admin), end)) {
@@ -113,14 +104,7 @@ final class MonitorBench {
 
             // second round: the same devices again, now already CONNECTED (the coalesced path)
             long t1 = System.nanoTime();
-            for (int i = 0; i < devices; i++) {
-                String id = "mb-" + run + "-" + i;
-                last = producer.send(new ProducerRecord<>(Topics.HEARTBEATS, id, EventJson.write(new HeartbeatAccepted(
-                        HeartbeatAccepted.SCHEMA_VERSION, UUID.randomUUID().toString(), id, "bench", Channel.HTTP,
-                        HeartbeatKind.HEARTBEAT, null, Instant.now(), "alive", Map.of(), List.of(), 1))));
-            }
-            producer.flush();
-            last.get();
+            heartbeatRound(producer, run, devices);
             Instant lastBeat = Instant.now();
             end = endOffsets(admin);
             while (!caughtUp(committed(admin), end)) {
@@ -176,6 +160,22 @@ final class MonitorBench {
         report.append(seed004(jdbc, seed004, Math.min(devices, 10_000)));
         System.out.println("\n" + report);
         Files.writeString(work.resolve("results.md"), report.toString());
+    }
+
+    /** One heartbeat for every device, as ingest would publish it; returns once Kafka has them all. */
+    private static void heartbeatRound(KafkaProducer<String, String> producer, String run, int devices)
+            throws Exception {
+        Future<RecordMetadata> last = null;
+        for (int i = 0; i < devices; i++) {
+            String id = "mb-" + run + "-" + i;
+            last = producer.send(new ProducerRecord<>(Topics.HEARTBEATS, id, EventJson.write(new HeartbeatAccepted(
+                    HeartbeatAccepted.SCHEMA_VERSION, UUID.randomUUID().toString(), id, "bench", Channel.HTTP,
+                    HeartbeatKind.HEARTBEAT, null, Instant.now(), "alive", Map.of(), List.of(), 1))));
+        }
+        producer.flush();
+        if (last != null) {
+            last.get();
+        }
     }
 
     /** One transaction per heartbeat with SELECT ... FOR UPDATE and UPDATE, as seed 004's service does. */

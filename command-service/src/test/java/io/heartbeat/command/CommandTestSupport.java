@@ -9,16 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -36,22 +31,17 @@ import io.heartbeat.contracts.TransitionReason;
 import io.heartbeat.localstack.DevKeys;
 import io.heartbeat.localstack.DevTokens;
 import io.heartbeat.localstack.test.LocalStackTestResource;
+import io.heartbeat.localstack.test.TestRecords;
 import io.heartbeat.localstack.test.TopicReader;
 import io.restassured.specification.RequestSpecification;
 
 /** Plays the registry and the monitor (records straight onto Kafka) and the devices (an MQTT client each). */
 public final class CommandTestSupport implements AutoCloseable {
 
-    private final KafkaProducer<String, String> producer;
+    private final TestRecords records;
 
     public CommandTestSupport() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config("kafka.bootstrap.servers"));
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        this.producer = new KafkaProducer<>(p);
+        this.records = new TestRecords(config("kafka.bootstrap.servers"));
     }
 
     public static String config(String key) {
@@ -93,11 +83,7 @@ public final class CommandTestSupport implements AutoCloseable {
     }
 
     public void send(String topic, String key, String value) {
-        try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        records.send(topic, key, value);
     }
 
     /** Records of a topic for one device, oldest first, once {@code count} arrived (or after 20 s). */
@@ -133,7 +119,7 @@ public final class CommandTestSupport implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
+        records.close();
     }
 
     /** A device on the real broker: receives its commands and answers them. */

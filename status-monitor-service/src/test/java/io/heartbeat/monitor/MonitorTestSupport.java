@@ -7,13 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.heartbeat.contracts.Channel;
@@ -31,22 +26,17 @@ import io.heartbeat.contracts.Topics;
 import io.heartbeat.localstack.DevKeys;
 import io.heartbeat.localstack.DevTokens;
 import io.heartbeat.localstack.test.LocalStackTestResource;
+import io.heartbeat.localstack.test.TestRecords;
 import io.heartbeat.localstack.test.TopicReader;
 import io.restassured.specification.RequestSpecification;
 
 /** Plays the registry and ingest for the monitor's tests: device views and heartbeats straight onto Kafka. */
 public final class MonitorTestSupport implements AutoCloseable {
 
-    private final KafkaProducer<String, String> producer;
+    private final TestRecords records;
 
     public MonitorTestSupport() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config("kafka.bootstrap.servers"));
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        this.producer = new KafkaProducer<>(p);
+        this.records = new TestRecords(config("kafka.bootstrap.servers"));
     }
 
     public static String config(String key) {
@@ -98,11 +88,7 @@ public final class MonitorTestSupport implements AutoCloseable {
     }
 
     private void send(String topic, String key, String value) {
-        try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        records.send(topic, key, value);
     }
 
     /** The device's events on device-status, oldest first, once at least {@code count} are there (or after 20 s). */
@@ -114,6 +100,6 @@ public final class MonitorTestSupport implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
+        records.close();
     }
 }
