@@ -14,13 +14,28 @@ import io.vertx.mutiny.sqlclient.Row;
  * A command as stored and as the API shows it.
  *
  * @param nextAttemptAt QUEUED or TIMED_OUT: when it may (again) be sent; SENT: when its ack is overdue
- * @param roundTripMs from the last send to the device's ack
+ * @param roundTripMs from the last send to the device's ack (for a reconnect signal: to its delivery)
+ * @param delivery how it reaches the device: MQTT, or SIGNAL (a reconnect for an HTTP device, in its heartbeat
+ *        response)
+ * @param scheduleId the schedule that made it, if any
+ * @param scheduledFor the schedule's fire time it was made for
  */
 public record Command(String id, String tenantId, String deviceId, String name, Map<String, Object> payload,
         CommandStatus status, int attempts, int maxAttempts, long ackTimeoutMs, Instant createdAt, Instant expiresAt,
         Instant nextAttemptAt, Instant sentAt, Instant completedAt, Map<String, Object> result, Long roundTripMs,
         String lastError, String idempotencyKey, String requestId, String requestedBy, String correlationId,
-        String replayOf, Instant updatedAt) {
+        String replayOf, Instant updatedAt, Delivery delivery, String scheduleId, Instant scheduledFor) {
+
+    /** How a command reaches its device. */
+    public enum Delivery {
+        /** Published on {@code devices/{id}/commands}; the device's ack completes it. */
+        MQTT,
+        /**
+         * A reconnect for a device that sends heartbeats over HTTP: published on {@code device-signals}, answered as
+         * {@code should_reconnect} in its next heartbeat response; ingest's delivery report completes it.
+         */
+        SIGNAL
+    }
 
     static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
     };
@@ -33,7 +48,8 @@ public record Command(String id, String tenantId, String deviceId, String name, 
                 instant(r, "completed_at"), json(r.getString("result")), r.getLong("round_trip_ms"),
                 r.getString("last_error"), r.getString("idempotency_key"), r.getString("request_id"),
                 r.getString("requested_by"), r.getString("correlation_id"), r.getString("replay_of"),
-                instant(r, "updated_at"));
+                instant(r, "updated_at"), Delivery.valueOf(r.getString("delivery")), r.getString("schedule_id"),
+                instant(r, "scheduled_for"));
     }
 
     static Map<String, Object> json(String text) {
@@ -47,7 +63,7 @@ public record Command(String id, String tenantId, String deviceId, String name, 
         }
     }
 
-    private static Instant instant(Row r, String column) {
+    static Instant instant(Row r, String column) {
         OffsetDateTime t = r.getOffsetDateTime(column);
         return t == null ? null : t.toInstant();
     }

@@ -2,6 +2,7 @@ package io.heartbeat.command;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,9 @@ import io.heartbeat.common.error.DomainException;
 import io.heartbeat.common.security.Caller;
 import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.Protocol;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** The rules of creating, cancelling and replaying commands, for users and for other services. */
 @ApplicationScoped
@@ -27,6 +30,16 @@ public class CommandService {
             Duration ackTimeout, Integer maxAttempts) {
     }
 
+    /** What a command does once validated and with the defaults filled in; schedules keep one as their template. */
+    public record Template(String name, Map<String, Object> payload, Duration ttl, Duration ackTimeout,
+            int maxAttempts) {
+    }
+
+    /**
+     * The command name that asks a device to reconnect. MQTT devices get it like any command; HTTP devices learn it
+     * from their next heartbeat response ({@code should_reconnect}), through {@code device-signals}.
+     */
+    public static final String RECONNECT = "reconnect";
     static final int MAX_ATTEMPTS_LIMIT = 10;
     static final Duration MAX_ACK_TIMEOUT = Duration.ofMinutes(10);
 
@@ -66,43 +79,76 @@ public class CommandService {
         if (blank(body.deviceId())) {
             errors.add(new DomainException.FieldError("deviceId", "is required"));
         }
-        if (blank(body.name())) {
-            errors.add(new DomainException.FieldError("name", "is required"));
-        } else if (body.name().length() > 100) {
-            errors.add(new DomainException.FieldError("name", "at most 100 characters"));
-        }
-        Duration ttl = body.ttl() == null ? defaultTtl : body.ttl();
-        Duration ackTimeout = body.ackTimeout() == null ? defaultAckTimeout : body.ackTimeout();
-        int maxAttempts = body.maxAttempts() == null ? defaultMaxAttempts : body.maxAttempts();
-        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(maxTtl) > 0) {
-            errors.add(new DomainException.FieldError("ttl", "must be more than 0 and at most " + maxTtl));
-        }
-        if (ackTimeout.toMillis() < 100 || ackTimeout.compareTo(MAX_ACK_TIMEOUT) > 0) {
-            errors.add(new DomainException.FieldError("ackTimeout", "must be at least PT0.1S and at most PT10M"));
-        }
-        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
-            errors.add(new DomainException.FieldError("maxAttempts", "must be between 1 and " + MAX_ATTEMPTS_LIMIT));
-        }
+        Template template = template("", body.name(), body.payload(), body.ttl(), body.ackTimeout(),
+                body.maxAttempts(), errors);
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             errors.add(new DomainException.FieldError("Idempotency-Key", "must be 1 to 200 characters"));
         }
         if (!errors.isEmpty()) {
             throw new DomainException.Invalid(errors);
         }
-        DeviceView view = devices.view(body.deviceId()).filter(v -> caller.sees(v.tenantId()))
-                .orElseThrow(() -> new DomainException.NotFound("device", body.deviceId()));
-        if (!view.remoteControlEnabled()) {
-            throw new DomainException.Conflict("remote-control-disabled",
-                    "remote control is disabled for device '" + view.deviceId() + "'; enable it in the registry first");
-        }
-        CommandStore.NewCommand c = new CommandStore.NewCommand(view.tenantId(), view.deviceId(), body.name(),
-                body.payload() == null ? Map.of() : body.payload(), ttl, ackTimeout, maxAttempts, idempotencyKey,
-                null, caller.subject(), null, replayOf);
+        DeviceView view = commandable(caller, body.deviceId());
+        CommandStore.NewCommand c = new CommandStore.NewCommand(view.tenantId(), view.deviceId(), template.name(),
+                template.payload(), template.ttl(), template.ackTimeout(), template.maxAttempts(), idempotencyKey,
+                null, caller.subject(), null, replayOf, delivery(view, template.name()), null, null);
         return store.create(c, clock.instant(), maxQueuedPerDevice).invoke(created -> {
             if (created.created()) {
                 dispatcher.trigger();
             }
         });
+    }
+
+    /**
+     * Validates a command's name and settings (field names prefixed with {@code prefix}) into {@code errors} and
+     * fills in the defaults; the result is only meaningful when no error was added.
+     */
+    public Template template(String prefix, String name, Map<String, Object> payload, Duration ttl,
+            Duration ackTimeout, Integer maxAttempts, List<DomainException.FieldError> errors) {
+        if (blank(name)) {
+            errors.add(new DomainException.FieldError(prefix + "name", "is required"));
+        } else if (name.length() > 100) {
+            errors.add(new DomainException.FieldError(prefix + "name", "at most 100 characters"));
+        }
+        Duration t = ttl == null ? defaultTtl : ttl;
+        Duration a = ackTimeout == null ? defaultAckTimeout : ackTimeout;
+        int m = maxAttempts == null ? defaultMaxAttempts : maxAttempts;
+        if (t.isNegative() || t.isZero() || t.compareTo(maxTtl) > 0) {
+            errors.add(new DomainException.FieldError(prefix + "ttl", "must be more than 0 and at most " + maxTtl));
+        }
+        if (a.toMillis() < 100 || a.compareTo(MAX_ACK_TIMEOUT) > 0) {
+            errors.add(new DomainException.FieldError(prefix + "ackTimeout", "must be at least PT0.1S and at most PT10M"));
+        }
+        if (m < 1 || m > MAX_ATTEMPTS_LIMIT) {
+            errors.add(new DomainException.FieldError(prefix + "maxAttempts", "must be between 1 and " + MAX_ATTEMPTS_LIMIT));
+        }
+        return new Template(name, payload == null ? Map.of() : payload, t, a, m);
+    }
+
+    /**
+     * The registry view of a device the caller may command: visible in the caller's tenant (else 404), remote control
+     * enabled (else 409).
+     */
+    public DeviceView commandable(Caller caller, String deviceId) {
+        DeviceView view = devices.view(deviceId).filter(v -> caller.sees(v.tenantId()))
+                .orElseThrow(() -> new DomainException.NotFound("device", deviceId));
+        if (!view.remoteControlEnabled()) {
+            throw new DomainException.Conflict("remote-control-disabled",
+                    "remote control is disabled for device '" + view.deviceId() + "'; enable it in the registry first");
+        }
+        return view;
+    }
+
+    /**
+     * How a command reaches the device: over MQTT, or for a device that sends heartbeats over HTTP (it cannot receive
+     * pushed messages) only a {@link #RECONNECT}, as a signal in its heartbeat response; anything else is refused.
+     */
+    public static Command.Delivery delivery(DeviceView view, String name) {
+        if (view.protocol() != Protocol.HTTP || RECONNECT.equals(name)) {
+            return deliveryOrMqtt(view, name);
+        }
+        throw new DomainException.Conflict("push-unsupported", "device '" + view.deviceId() + "' sends heartbeats "
+                + "over HTTP and cannot receive pushed commands; only '" + RECONNECT + "' reaches it (in its next "
+                + "heartbeat response)");
     }
 
     /** Another service's request: refused ones become FAILED commands, so the requester always gets a result. */
@@ -115,19 +161,34 @@ public class CommandService {
         DeviceView view = devices.view(r.deviceId()).orElse(null);
         CommandStore.NewCommand c = new CommandStore.NewCommand(view == null ? r.tenantId() : view.tenantId(),
                 r.deviceId(), r.name(), r.payload() == null ? Map.of() : r.payload(), ttl, ackTimeout, maxAttempts, null,
-                r.requestId(), r.requestedBy(), r.correlationId(), null);
-        if (view == null) {
-            return store.createFailed(c, clock.instant(), "the device is not registered");
+                r.requestId(), r.requestedBy(), r.correlationId(), null, deliveryOrMqtt(view, r.name()), null, null);
+        Instant now = clock.instant();
+        return store.inTransaction(tx -> createOrFail(tx, c, view, now)).invoke(created -> dispatcher.trigger());
+    }
+
+    /**
+     * A command no user waits for (another service's request, a schedule's fire), in the caller's transaction: one
+     * the device cannot take (unknown, remote control off, HTTP device and not a reconnect, queue full, a reconnect
+     * pending) becomes a FAILED command with the reason, so it is recorded and its requester answered.
+     */
+    Uni<Command> createOrFail(SqlConnection tx, CommandStore.NewCommand c, DeviceView view, Instant now) {
+        String refusal = view == null ? "the device is not registered"
+                : !view.remoteControlEnabled() ? "remote control is disabled for the device"
+                        : view.protocol() == Protocol.HTTP && c.delivery() != Command.Delivery.SIGNAL
+                                ? "the device sends heartbeats over HTTP and cannot receive pushed commands"
+                                : null;
+        if (refusal != null) {
+            return store.createFailed(tx, c, now, refusal);
         }
-        if (!view.remoteControlEnabled()) {
-            return store.createFailed(c, clock.instant(), "remote control is disabled for the device");
-        }
-        return store.create(c, clock.instant(), maxQueuedPerDevice)
+        return store.create(tx, c, now, maxQueuedPerDevice).map(CommandStore.Created::command)
                 .onFailure(DomainException.Conflict.class)
-                .recoverWithUni(e -> store.createFailed(c, clock.instant(), e.getMessage())
-                        .map(failed -> new CommandStore.Created(failed, true)))
-                .invoke(created -> dispatcher.trigger())
-                .map(CommandStore.Created::command);
+                .recoverWithUni(e -> store.createFailed(tx, c, now, e.getMessage()));
+    }
+
+    /** {@link #delivery}, or MQTT where that refuses (the caller records the refusal). */
+    static Command.Delivery deliveryOrMqtt(DeviceView view, String name) {
+        return view != null && view.protocol() == Protocol.HTTP && RECONNECT.equals(name) ? Command.Delivery.SIGNAL
+                : Command.Delivery.MQTT;
     }
 
     public Uni<Command> get(Caller caller, String id) {

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,6 +19,7 @@ import io.heartbeat.common.rest.Page;
 import io.heartbeat.contracts.CommandResult;
 import io.heartbeat.contracts.CommandStatus;
 import io.heartbeat.contracts.DeadLetteredCommand;
+import io.heartbeat.contracts.DeviceSignal;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
 import io.smallrye.mutiny.Uni;
@@ -35,10 +37,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class CommandStore {
 
-    /** What a new command is made of; the durations are already validated. */
+    /**
+     * What a new command is made of; the durations are already validated. A scheduled command's TTL counts from its
+     * fire time ({@code scheduledFor}), any other's from its creation.
+     */
     public record NewCommand(String tenantId, String deviceId, String name, Map<String, Object> payload, Duration ttl,
             Duration ackTimeout, int maxAttempts, String idempotencyKey, String requestId, String requestedBy,
-            String correlationId, String replayOf) {
+            String correlationId, String replayOf, Command.Delivery delivery, String scheduleId,
+            Instant scheduledFor) {
     }
 
     /** A create's answer: the command and whether this call created it (false: an earlier call with the same key). */
@@ -61,6 +67,11 @@ public class CommandStore {
         this.pool = pool;
     }
 
+    /** Runs {@code work} in one transaction (commits when it succeeds). */
+    public <T> Uni<T> inTransaction(Function<SqlConnection, Uni<T>> work) {
+        return pool.withTransaction(work);
+    }
+
     static OffsetDateTime at(Instant t) {
         return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
@@ -70,7 +81,15 @@ public class CommandStore {
      * request id created. Refused when the device already has {@code maxOpen} open commands.
      */
     public Uni<Created> create(NewCommand c, Instant now, int maxOpen) {
-        return pool.withTransaction(tx -> existing(tx, c).flatMap(found -> {
+        return pool.withTransaction(tx -> create(tx, c, now, maxOpen));
+    }
+
+    /**
+     * {@link #create(NewCommand, Instant, int)} inside the caller's transaction. A reconnect signal (delivery SIGNAL)
+     * is refused while another one waits for the device, else it is SENT at once: its signal goes into the outbox.
+     */
+    Uni<Created> create(SqlConnection tx, NewCommand c, Instant now, int maxOpen) {
+        return existing(tx, c).flatMap(found -> {
             if (found != null) {
                 return Uni.createFrom().item(new Created(found, false));
             }
@@ -85,15 +104,28 @@ public class CommandStore {
                             throw new DomainException.Conflict("queue-full", "device '" + c.deviceId() + "' already has "
                                     + open + " open commands (at most " + maxOpen + "); wait for them or cancel some");
                         }
-                        return insert(tx, c, now);
+                        return c.delivery() == Command.Delivery.SIGNAL ? pendingReconnect(tx, c.deviceId())
+                                : Uni.createFrom().voidItem();
                     })
-                    .flatMap(inserted -> inserted != null ? Uni.createFrom().item(new Created(inserted, true))
+                    .flatMap(ignored -> insert(tx, c, now))
+                    .flatMap(inserted -> {
+                        if (inserted == null) {
                             // a concurrent call with the same key won
-                            : existing(tx, c).map(e -> new Created(e, false)));
-        }));
+                            return existing(tx, c).map(e -> new Created(e, false));
+                        }
+                        if (inserted.delivery() == Command.Delivery.SIGNAL) {
+                            return signalled(tx, inserted, now).map(sent -> new Created(sent, true));
+                        }
+                        return Uni.createFrom().item(new Created(inserted, true));
+                    });
+        });
     }
 
     private Uni<Command> existing(SqlConnection tx, NewCommand c) {
+        if (c.scheduleId() != null) {
+            return one(tx.preparedQuery("SELECT * FROM command WHERE schedule_id = $1 AND scheduled_for = $2")
+                    .execute(Tuple.of(c.scheduleId(), at(c.scheduledFor()))));
+        }
         if (c.requestId() != null) {
             return one(tx.preparedQuery("SELECT * FROM command WHERE request_id = $1").execute(Tuple.of(c.requestId())));
         }
@@ -105,16 +137,80 @@ public class CommandStore {
     }
 
     private Uni<Command> insert(SqlConnection tx, NewCommand c, Instant now) {
+        Instant ttlFrom = c.scheduledFor() != null ? c.scheduledFor() : now;
         Tuple t = Tuple.tuple().addString(UUID.randomUUID().toString()).addString(c.tenantId()).addString(c.deviceId())
                 .addString(c.name()).addString(EventJson.write(c.payload())).addInteger(c.maxAttempts())
-                .addLong(c.ackTimeout().toMillis()).addValue(at(now)).addValue(at(now.plus(c.ttl())))
+                .addLong(c.ackTimeout().toMillis()).addValue(at(now)).addValue(at(ttlFrom.plus(c.ttl())))
                 .addString(c.idempotencyKey()).addString(c.requestId()).addString(c.requestedBy())
-                .addString(c.correlationId()).addString(c.replayOf());
+                .addString(c.correlationId()).addString(c.replayOf()).addString(c.delivery().name())
+                .addString(c.scheduleId()).addValue(at(c.scheduledFor()));
         return one(tx.preparedQuery("WITH changed AS (INSERT INTO command (id, tenant_id, device_id, name, payload, status, "
                 + "max_attempts, ack_timeout_ms, created_at, expires_at, next_attempt_at, idempotency_key, request_id, "
-                + "requested_by, correlation_id, replay_of, updated_at) VALUES ($1, $2, $3, $4, $5, 'QUEUED', $6, $7, $8, "
-                + "$9, $8, $10, $11, $12, $13, $14, $8) ON CONFLICT DO NOTHING RETURNING *), t AS (" + TRANSITIONS
-                + ") SELECT * FROM changed").execute(t));
+                + "requested_by, correlation_id, replay_of, updated_at, delivery, schedule_id, scheduled_for) VALUES "
+                + "($1, $2, $3, $4, $5, 'QUEUED', $6, $7, $8, $9, $8, $10, $11, $12, $13, $14, $8, $15, $16, $17) "
+                + "ON CONFLICT DO NOTHING RETURNING *), t AS (" + TRANSITIONS + ") SELECT * FROM changed").execute(t));
+    }
+
+    /** Refuses a second reconnect signal while one still waits for the device's next heartbeat. */
+    private static Uni<Void> pendingReconnect(SqlConnection tx, String deviceId) {
+        return tx.preparedQuery("SELECT reconnect_command_id FROM device_signal WHERE device_id = $1 "
+                + "AND should_reconnect").execute(Tuple.of(deviceId)).invoke(rows -> {
+                    if (rows.size() > 0) {
+                        throw new DomainException.Conflict("reconnect-pending", "a reconnect (command '"
+                                + rows.iterator().next().getString(0) + "') already waits for the next heartbeat of "
+                                + "device '" + deviceId + "'; it is answered once");
+                    }
+                }).replaceWithVoid();
+    }
+
+    /**
+     * A reconnect for an HTTP device is SENT as soon as its signal is in the outbox: the device learns it from its next
+     * heartbeat response, and ingest's delivery report completes it ({@link #signalDelivered}).
+     */
+    private Uni<Command> signalled(SqlConnection tx, Command c, Instant now) {
+        return one(tx.preparedQuery("WITH changed AS (UPDATE command SET status = 'SENT', attempts = 1, sent_at = $2, "
+                + "next_attempt_at = NULL, updated_at = $2 WHERE id = $1 RETURNING *), t AS (INSERT INTO "
+                + "command_transition (command_id, status, attempt, detail, at) SELECT id, status, attempts, "
+                + "'signalled on device-signals: answered in the next heartbeat response', updated_at FROM changed) "
+                + "SELECT * FROM changed").execute(Tuple.of(c.id(), at(now))))
+                .call(sent -> signal(tx, "INSERT INTO device_signal (device_id, tenant_id, revision, should_reconnect, "
+                        + "reconnect_command_id, remote_control_enabled, updated_at) VALUES ($1, $2, $3, true, $4, true, "
+                        + "$5) ON CONFLICT (device_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, revision = "
+                        + "GREATEST(device_signal.revision + 1, EXCLUDED.revision), should_reconnect = true, "
+                        + "reconnect_command_id = EXCLUDED.reconnect_command_id, remote_control_enabled = true, "
+                        + "updated_at = EXCLUDED.updated_at RETURNING *",
+                        Tuple.of(c.deviceId(), c.tenantId(), now.toEpochMilli(), c.id(), at(now))));
+    }
+
+    /**
+     * Writes the device's signal and puts it into the outbox for the compacted {@code device-signals} topic. Its
+     * revision grows by one per change and is at least the time in milliseconds, so it keeps growing even after this
+     * table was lost while the topic kept older signals.
+     */
+    private static Uni<Void> signal(SqlConnection tx, String upsert, Tuple args) {
+        return tx.preparedQuery(upsert).execute(args).flatMap(rows -> {
+            if (rows.size() == 0) {
+                return Uni.createFrom().voidItem();
+            }
+            Row r = rows.iterator().next();
+            DeviceSignal s = new DeviceSignal(DeviceSignal.SCHEMA_VERSION, r.getString("device_id"),
+                    r.getString("tenant_id"), r.getBoolean("should_reconnect"), r.getString("reconnect_command_id"),
+                    r.getBoolean("remote_control_enabled"), r.getLong("revision"), Command.instant(r, "updated_at"));
+            return OutboxRelay.append(tx, Topics.DEVICE_SIGNALS, s.deviceId(), EventJson.write(s));
+        });
+    }
+
+    /**
+     * Ingest answered the device's heartbeat with the reconnect: the command SUCCEEDED, with the round trip from its
+     * signal to the delivery. Null when it changed nothing (a redelivered report, or the command is final already).
+     */
+    public Uni<Command> signalDelivered(String deviceId, String commandId, Instant deliveredAt, Instant now) {
+        Map<String, Object> result = Map.of("deliveredAt", deliveredAt.toString(), "via", "heartbeat-response");
+        Tuple t = Tuple.tuple().addString(commandId).addString(deviceId).addValue(at(now))
+                .addString(EventJson.write(result)).addValue(at(deliveredAt));
+        return changeOne(now, "UPDATE command SET status = 'SUCCEEDED', completed_at = $3, next_attempt_at = NULL, "
+                + "updated_at = $3, result = $4, round_trip_ms = GREATEST(0, (extract(epoch FROM ($5 - sent_at)) * 1000)"
+                + "::bigint) WHERE id = $1 AND device_id = $2 AND delivery = 'SIGNAL' AND " + OPEN + " RETURNING *", t);
     }
 
     /**
@@ -122,21 +218,27 @@ public class CommandStore {
      * reason, and its result published.
      */
     public Uni<Command> createFailed(NewCommand c, Instant now, String reason) {
-        return pool.withTransaction(tx -> existing(tx, c).flatMap(found -> {
+        return pool.withTransaction(tx -> createFailed(tx, c, now, reason));
+    }
+
+    /** {@link #createFailed(NewCommand, Instant, String)} inside the caller's transaction. */
+    Uni<Command> createFailed(SqlConnection tx, NewCommand c, Instant now, String reason) {
+        return existing(tx, c).flatMap(found -> {
             if (found != null) {
                 return Uni.createFrom().item(found);
             }
             Tuple t = Tuple.tuple().addString(UUID.randomUUID().toString()).addString(c.tenantId())
                     .addString(c.deviceId()).addString(c.name()).addString(EventJson.write(c.payload()))
                     .addInteger(c.maxAttempts()).addLong(c.ackTimeout().toMillis()).addValue(at(now))
-                    .addString(reason).addString(c.requestId()).addString(c.requestedBy()).addString(c.correlationId());
+                    .addString(reason).addString(c.requestId()).addString(c.requestedBy()).addString(c.correlationId())
+                    .addString(c.delivery().name()).addString(c.scheduleId()).addValue(at(c.scheduledFor()));
             return list(tx.preparedQuery("WITH changed AS (INSERT INTO command (id, tenant_id, device_id, name, payload, "
                     + "status, max_attempts, ack_timeout_ms, created_at, expires_at, completed_at, last_error, "
-                    + "request_id, requested_by, correlation_id, updated_at) VALUES ($1, $2, $3, $4, $5, 'FAILED', $6, "
-                    + "$7, $8, $8, $8, $9, $10, $11, $12, $8) ON CONFLICT DO NOTHING RETURNING *), t AS (" + TRANSITIONS
-                    + ") SELECT * FROM changed").execute(t))
+                    + "request_id, requested_by, correlation_id, updated_at, delivery, schedule_id, scheduled_for) "
+                    + "VALUES ($1, $2, $3, $4, $5, 'FAILED', $6, $7, $8, $8, $8, $9, $10, $11, $12, $8, $13, $14, $15) "
+                    + "ON CONFLICT DO NOTHING RETURNING *), t AS (" + TRANSITIONS + ") SELECT * FROM changed").execute(t))
                     .flatMap(rows -> events(tx, rows).replaceWith(rows.isEmpty() ? null : rows.get(0)));
-        }));
+        });
     }
 
     public Uni<Command> find(String id) {
@@ -208,7 +310,7 @@ public class CommandStore {
             return Uni.createFrom().item(List.of());
         }
         return pool.withTransaction(tx -> list(tx.preparedQuery("WITH due AS (SELECT id FROM command "
-                + "WHERE status IN ('QUEUED', 'TIMED_OUT') AND next_attempt_at <= $1 AND expires_at > $1 "
+                + "WHERE status IN ('QUEUED', 'TIMED_OUT') AND delivery = 'MQTT' AND next_attempt_at <= $1 AND expires_at > $1 "
                 + "AND device_id = ANY($2) ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED), "
                 + "changed AS (UPDATE command c SET status = 'SENT', attempts = c.attempts + 1, sent_at = $1, "
                 + "next_attempt_at = $1 + c.ack_timeout_ms * interval '1 millisecond', updated_at = $1 "
@@ -262,6 +364,17 @@ public class CommandStore {
                 .flatMap(changed -> events(tx, changed).replaceWith(changed.size())));
     }
 
+    /**
+     * Deletes up to {@code limit} commands that became final before {@code before}, with their transitions; returns
+     * how many. Open commands are never deleted, however old.
+     */
+    public Uni<Integer> purge(Instant before, int limit) {
+        return pool.withTransaction(tx -> tx.preparedQuery("WITH old AS (SELECT id FROM command WHERE completed_at < $1 "
+                + "LIMIT $2 FOR UPDATE SKIP LOCKED), t AS (DELETE FROM command_transition WHERE command_id IN "
+                + "(SELECT id FROM old)) DELETE FROM command WHERE id IN (SELECT id FROM old)")
+                .execute(Tuple.of(at(before), limit)).map(RowSet::rowCount));
+    }
+
     private Uni<Command> changeOne(Instant now, String update, Tuple args) {
         return pool.withTransaction(tx -> list(tx.preparedQuery("WITH changed AS (" + update + "), t AS ("
                 + TRANSITIONS + ") SELECT * FROM changed").execute(args))
@@ -270,7 +383,7 @@ public class CommandStore {
 
     /**
      * The events of commands that just became final, in the same transaction: the result for a requesting service,
-     * the dead letter for operators.
+     * the dead letter for operators, and for a reconnect signal the signal cleared.
      */
     private static Uni<Void> events(SqlConnection tx, List<Command> changed) {
         Uni<Void> chain = Uni.createFrom().voidItem();
@@ -288,6 +401,12 @@ public class CommandStore {
                         c.tenantId(), c.name(), c.payload(), c.attempts(), c.lastError(), c.createdAt(),
                         c.completedAt());
                 chain = chain.call(() -> OutboxRelay.append(tx, Topics.COMMANDS_DLQ, c.deviceId(), EventJson.write(d)));
+            }
+            if (c.delivery() == Command.Delivery.SIGNAL) {
+                chain = chain.call(() -> signal(tx, "UPDATE device_signal SET revision = GREATEST(revision + 1, $3), "
+                        + "should_reconnect = false, reconnect_command_id = NULL, updated_at = $4 "
+                        + "WHERE device_id = $1 AND reconnect_command_id = $2 RETURNING *",
+                        Tuple.of(c.deviceId(), c.id(), c.updatedAt().toEpochMilli(), at(c.updatedAt()))));
             }
         }
         return chain;

@@ -2,6 +2,7 @@ package io.heartbeat.command;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,6 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.SignalDelivered;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -105,6 +107,41 @@ public class Inbound {
         }
         return devicesLoaded().flatMap(ignored -> commands.request(request))
                 .invoke(() -> metrics.counter("command.requests").increment())
+                .replaceWithVoid();
+    }
+
+    /**
+     * Ingest answered an HTTP device's heartbeat with {@code should_reconnect}: that reconnect command is delivered,
+     * so it SUCCEEDED and its signal is cleared. Redelivered or late reports change nothing. While Postgres cannot
+     * take the change the report is retried (its offset stays uncommitted), so none is lost.
+     */
+    @Incoming("signal-deliveries")
+    public Uni<Void> onSignalDelivered(String value) {
+        SignalDelivered delivered;
+        try {
+            delivered = EventJson.read(value, SignalDelivered.class);
+        } catch (EventFormatException e) {
+            metrics.counter("command.signal.deliveries", "outcome", "unreadable").increment();
+            Log.errorf("skipping an unreadable signal delivery: %s", e.getMessage());
+            return Uni.createFrom().voidItem();
+        }
+        if (delivered.reconnectCommandId() == null || delivered.deviceId() == null) {
+            metrics.counter("command.signal.deliveries", "outcome", "without-command-id").increment();
+            return Uni.createFrom().voidItem();
+        }
+        Instant at = delivered.deliveredAt() == null ? clock.instant() : delivered.deliveredAt();
+        return Uni.createFrom().deferred(() -> store.signalDelivered(delivered.deviceId(),
+                delivered.reconnectCommandId(), at, clock.instant()))
+                .onFailure().invoke(e -> Log.warnf("signal delivery of command %s not stored yet, retrying: %s",
+                        delivered.reconnectCommandId(), e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .invoke(changed -> {
+                    metrics.counter("command.signal.deliveries", "outcome", changed == null ? "ignored" : "applied")
+                            .increment();
+                    if (changed != null) {
+                        dispatcher.trigger(); // publish the cleared signal now
+                    }
+                })
                 .replaceWithVoid();
     }
 

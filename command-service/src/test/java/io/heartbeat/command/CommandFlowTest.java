@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
@@ -28,6 +30,7 @@ import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /** Commands through the real broker, Kafka and Postgres, with a test MQTT client as the device. */
 @QuarkusTest
@@ -258,6 +261,35 @@ class CommandFlowTest {
         await().atMost(WAIT).until(() -> "EXPIRED".equals(status(expired)));
         operator().post("/api/v1/commands/" + expired + "/replay").then().statusCode(201)
                 .body("replayOf", equalTo(expired)).body("status", equalTo("QUEUED")).body("name", equalTo("a"));
+    }
+
+    @Inject
+    CommandRetention retention;
+    @Inject
+    Pool pool;
+
+    @Test
+    void finalCommandsArePurgedAfterTheRetentionOpenOnesNever() throws Exception {
+        String id = uniqueId("purge");
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(id, true, 1); // offline: commands stay QUEUED
+        }
+        String old = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"old\"}");
+        String recent = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"recent\"}");
+        String open = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"open\"}");
+        operator().post("/api/v1/commands/" + old + "/cancel").then().statusCode(200);
+        operator().post("/api/v1/commands/" + recent + "/cancel").then().statusCode(200);
+        pool.preparedQuery("UPDATE command SET created_at = now() - interval '32 days', completed_at = CASE WHEN "
+                + "completed_at IS NOT NULL THEN now() - interval '31 days' END WHERE id = $1 OR id = $2")
+                .executeAndAwait(io.vertx.mutiny.sqlclient.Tuple.of(old, open));
+        assertThat(retention.purge(Instant.now()).await().atMost(WAIT)).isGreaterThanOrEqualTo(1);
+        operator().get("/api/v1/commands/" + old).then().statusCode(404);
+        assertThat(operator().get("/api/v1/commands/" + old + "/transitions").statusCode()).isEqualTo(404);
+        assertThat(status(recent)).isEqualTo("CANCELLED");
+        assertThat(status(open)).as("an open command is never purged").isEqualTo("QUEUED");
+        Long transitionsLeft = pool.preparedQuery("SELECT count(*) FROM command_transition WHERE command_id = $1")
+                .executeAndAwait(io.vertx.mutiny.sqlclient.Tuple.of(old)).iterator().next().getLong(0);
+        assertThat(transitionsLeft).isZero();
     }
 
     @Test

@@ -64,10 +64,15 @@ public final class CommandTestSupport implements AutoCloseable {
         return as(tokens().operator("acme")).contentType("application/json");
     }
 
-    /** Registers a device of tenant acme as the registry would. */
+    /** Registers an MQTT device of tenant acme as the registry would. */
     public void view(String id, boolean remoteControl, long revision) {
+        view(id, Protocol.MQTT, remoteControl, revision);
+    }
+
+    /** Registers a device of tenant acme as the registry would. */
+    public void view(String id, Protocol protocol, boolean remoteControl, long revision) {
         Instant now = Instant.now();
-        DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, Protocol.MQTT, Map.of(),
+        DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, protocol, Map.of(),
                 "default", new Thresholds(30, 40, 300, 0, 600), true, remoteControl, "1.0", Map.of(), null, revision,
                 now, now);
         send(Topics.REGISTRY_DEVICES, id, EventJson.write(v));
