@@ -59,6 +59,7 @@ class LocalStackIT {
         BlockingQueue<String> out = start();
         String table = readUntil(out, "ready in", Duration.ofSeconds(240));
         assertThat(table).containsPattern("device-registry-service +\\S+ +UP")
+                .containsPattern("command-service +\\S+ +UP")
                 .containsPattern("heartbeat-ingest-service +\\S+ +UP")
                 .containsPattern("status-monitor-service +\\S+ +UP");
         String token = token(table);
@@ -93,6 +94,38 @@ class LocalStackIT {
                 URI.create(monitor + "/api/v1/status/devices/socket-0042/transitions"))
                 .header("Authorization", "Bearer " + token).GET());
         assertThat(transitions.body()).contains("HEARTBEAT_RECEIVED").contains("DEVICE_REGISTERED");
+
+        // seed 004's reconnect for an HTTP device: a reconnect command in the command service is answered in the
+        // device's next heartbeat response, ingest's delivery report completes the command, and it is answered once
+        HttpResponse<String> meter = send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/devices"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"meter-0007\",\"name\":\"Meter\","
+                        + "\"protocol\":\"HTTP\",\"remoteControlEnabled\":true}")));
+        assertThat(meter.statusCode()).as(meter.body()).isEqualTo(201);
+        String meterToken = meter.body().replaceAll(".*\"apiToken\":\"([A-Za-z0-9]{64})\".*", "$1");
+        String commands = "http://127.0.0.1:" + (8084 + offset);
+        HttpResponse<String> reconnect = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> send(HttpRequest.newBuilder(URI.create(commands + "/api/v1/commands"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"deviceId\":\"meter-0007\",\"name\":\"reconnect\"}"))),
+                        r -> r.statusCode() != 404);
+        assertThat(reconnect.statusCode()).as(reconnect.body()).isEqualTo(201);
+        String commandId = reconnect.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        HttpRequest.Builder meterBeat = HttpRequest.newBuilder(URI.create(ingest + "/api/v1/heartbeats"))
+                .header("Authorization", "Bearer " + meterToken).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"status\":\"alive\"}"));
+        HttpResponse<String> told = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> send(meterBeat), r -> r.statusCode() == 200 && r.body().contains("\"should_reconnect\":true"));
+        assertThat(told.body()).contains("\"remote_control_enabled\":true");
+        HttpResponse<String> done = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> send(HttpRequest.newBuilder(URI.create(commands + "/api/v1/commands/" + commandId))
+                        .header("Authorization", "Bearer " + token).GET()),
+                        r -> r.body().contains("\"status\":\"SUCCEEDED\""));
+        assertThat(done.body()).contains("\"delivery\":\"SIGNAL\"").contains("heartbeat-response");
+        // the next heartbeat (after ingest's minimum interval) is not told again
+        HttpResponse<String> after = await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> send(meterBeat), r -> r.statusCode() == 200);
+        assertThat(after.body()).contains("\"should_reconnect\":false");
 
         HttpResponse<String> list = send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/devices"))
                 .header("Authorization", "Bearer " + token).GET());
