@@ -79,6 +79,17 @@ public class OutboxRelay {
                 .replaceWithVoid();
     }
 
+    /** {@link #append} for many events of one topic in one statement, in the order given. */
+    public static Uni<Void> appendAll(SqlClient tx, String topic, List<String> keys, List<String> payloads) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return tx.preparedQuery("INSERT INTO outbox (topic, message_key, payload) SELECT $1::text, k, p FROM "
+                + "unnest($2::text[], $3::text[]) WITH ORDINALITY AS e(k, p, n) ORDER BY n")
+                .execute(Tuple.of(topic, keys.toArray(new String[0]), payloads.toArray(new String[0])))
+                .replaceWithVoid();
+    }
+
     /** One scheduled run: drains the outbox; failures are logged and left for the next run, never thrown. */
     public Uni<Void> run() {
         return drain()

@@ -5,8 +5,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -35,6 +38,16 @@ public class StatusStore {
 
     public static final String COLUMNS = "device_id, tenant_id, profile_id, state, since, last_heartbeat_at, last_evidence_at,"
             + " deadline_at, tracked, interval_s, connected_within_s, disconnected_after_s, version";
+
+    /** Devices per statement when changes are written in batches. */
+    static final int CHUNK = 2000;
+
+    private static final String UPDATE_FROM_EXCLUDED = "tenant_id = EXCLUDED.tenant_id,"
+            + " profile_id = EXCLUDED.profile_id, state = EXCLUDED.state, since = EXCLUDED.since,"
+            + " last_heartbeat_at = EXCLUDED.last_heartbeat_at, last_evidence_at = EXCLUDED.last_evidence_at,"
+            + " deadline_at = EXCLUDED.deadline_at, tracked = EXCLUDED.tracked, interval_s = EXCLUDED.interval_s,"
+            + " connected_within_s = EXCLUDED.connected_within_s,"
+            + " disconnected_after_s = EXCLUDED.disconnected_after_s, version = EXCLUDED.version, updated_at = now()";
 
     /**
      * A status to write (its version is the one it was computed from) and the transitions that led to it, in order
@@ -97,7 +110,8 @@ public class StatusStore {
     public Uni<DeviceStatus> writeOne(SqlClient tx, Change change) {
         return upsert(tx, change.status()).flatMap(stored -> stored == null
                 ? Uni.createFrom().item(stored)
-                : recordAll(tx, stored, change.transitions(), 0).replaceWith(stored));
+                : recordAll(tx, Collections.nCopies(change.transitions().size(), stored),
+                        change.transitions()).replaceWith(stored));
     }
 
     /** The row, locked for the rest of the caller's transaction. */
@@ -110,22 +124,81 @@ public class StatusStore {
     }
 
     /**
-     * One change after the other in the caller's transaction. A Multi concatenation rather than a recursive chain of
-     * Unis: 100,000 devices registering at once must not nest 100,000 operators on one stack.
+     * All changes in the caller's transaction, a chunk of {@link #CHUNK} devices at a time with three statements per
+     * chunk: the statuses (one upsert over arrays, each row guarded by its version), their transitions, and the
+     * transitions' events into the outbox. Changes are one per device (the engine keys them by device id).
      */
     private Uni<Written> applyChanges(SqlClient tx, List<Change> changes, List<DeviceStatus> stored,
             Set<String> conflicts) {
-        return Multi.createFrom().iterable(changes).onItem().transformToUniAndConcatenate(c -> upsert(tx, c.status())
-                .flatMap(s -> {
-                    if (s == null) {
-                        conflicts.add(c.status().deviceId());
-                        return Uni.createFrom().voidItem();
+        List<List<Change>> chunks = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i += CHUNK) {
+            chunks.add(changes.subList(i, Math.min(changes.size(), i + CHUNK)));
+        }
+        return Multi.createFrom().iterable(chunks).onItem().transformToUniAndConcatenate(chunk -> upsertAll(tx, chunk)
+                .flatMap(written -> {
+                    Map<String, DeviceStatus> byId = new HashMap<>();
+                    written.forEach(s -> byId.put(s.deviceId(), s));
+                    List<DeviceStatus> owners = new ArrayList<>();
+                    List<Transition> transitions = new ArrayList<>();
+                    for (Change c : chunk) {
+                        DeviceStatus s = byId.get(c.status().deviceId());
+                        if (s == null) {
+                            conflicts.add(c.status().deviceId());
+                            continue;
+                        }
+                        stored.add(s);
+                        for (Transition t : c.transitions()) {
+                            owners.add(s);
+                            transitions.add(t);
+                        }
                     }
-                    stored.add(s);
-                    return recordAll(tx, s, c.transitions(), 0);
+                    return recordAll(tx, owners, transitions);
                 }).replaceWith(Boolean.TRUE))
                 .collect().with(Collectors.counting())
                 .map(n -> new Written(stored, conflicts, null));
+    }
+
+    /** {@link #upsert} for many rows in one statement; returns the rows written (a version conflict writes none). */
+    private static Uni<List<DeviceStatus>> upsertAll(SqlClient tx, List<Change> chunk) {
+        int n = chunk.size();
+        String[] ids = new String[n];
+        String[] tenants = new String[n];
+        String[] profiles = new String[n];
+        String[] states = new String[n];
+        OffsetDateTime[] since = new OffsetDateTime[n];
+        OffsetDateTime[] hb = new OffsetDateTime[n];
+        OffsetDateTime[] ev = new OffsetDateTime[n];
+        OffsetDateTime[] dl = new OffsetDateTime[n];
+        Boolean[] tracked = new Boolean[n];
+        Integer[] interval = new Integer[n];
+        Integer[] within = new Integer[n];
+        Integer[] after = new Integer[n];
+        Long[] versions = new Long[n];
+        for (int i = 0; i < n; i++) {
+            DeviceStatus s = chunk.get(i).status();
+            DeviceStatus.Limits l = s.limits();
+            ids[i] = s.deviceId();
+            tenants[i] = s.tenantId();
+            profiles[i] = s.profileId();
+            states[i] = s.state().name();
+            since[i] = odt(s.since());
+            hb[i] = odt(s.lastHeartbeatAt());
+            ev[i] = odt(s.lastEvidenceAt());
+            dl[i] = odt(s.deadlineAt());
+            tracked[i] = s.tracked();
+            interval[i] = l.intervalSeconds();
+            within[i] = l.connectedWithinSeconds();
+            after[i] = l.disconnectedAfterSeconds();
+            versions[i] = s.version() + 1;
+        }
+        return tx.preparedQuery("INSERT INTO device_status (" + COLUMNS + ") SELECT * FROM unnest($1::text[],"
+                + " $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[],"
+                + " $8::timestamptz[], $9::boolean[], $10::int[], $11::int[], $12::int[], $13::bigint[])"
+                + " ON CONFLICT (device_id) DO UPDATE SET " + UPDATE_FROM_EXCLUDED
+                + " WHERE device_status.version = EXCLUDED.version - 1 RETURNING " + COLUMNS)
+                .execute(Tuple.from(new Object[] { ids, tenants, profiles, states, since, hb, ev, dl, tracked, interval,
+                        within, after, versions }))
+                .map(StatusStore::statuses);
     }
 
     private static Uni<List<DeviceStatus>> coalesced(SqlClient tx, List<DeviceStatus> updates) {
@@ -165,13 +238,8 @@ public class StatusStore {
                 .addInteger(l.intervalSeconds()).addInteger(l.connectedWithinSeconds())
                 .addInteger(l.disconnectedAfterSeconds()).addLong(s.version());
         return tx.preparedQuery("INSERT INTO device_status (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-                + " $9, $10, $11, $12, $13 + 1) ON CONFLICT (device_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id,"
-                + " profile_id = EXCLUDED.profile_id, state = EXCLUDED.state, since = EXCLUDED.since,"
-                + " last_heartbeat_at = EXCLUDED.last_heartbeat_at, last_evidence_at = EXCLUDED.last_evidence_at,"
-                + " deadline_at = EXCLUDED.deadline_at, tracked = EXCLUDED.tracked, interval_s = EXCLUDED.interval_s,"
-                + " connected_within_s = EXCLUDED.connected_within_s,"
-                + " disconnected_after_s = EXCLUDED.disconnected_after_s, version = EXCLUDED.version,"
-                + " updated_at = now() WHERE device_status.version = $13 RETURNING " + COLUMNS)
+                + " $9, $10, $11, $12, $13 + 1) ON CONFLICT (device_id) DO UPDATE SET " + UPDATE_FROM_EXCLUDED
+                + " WHERE device_status.version = $13 RETURNING " + COLUMNS)
                 .execute(args)
                 .map(rows -> {
                     List<DeviceStatus> list = statuses(rows);
@@ -179,28 +247,55 @@ public class StatusStore {
                 });
     }
 
-    private static Uni<Void> recordAll(SqlClient tx, DeviceStatus s, List<Transition> transitions, int i) {
-        if (i == transitions.size()) {
+    /**
+     * The transition rows ({@code owners.get(i)} made {@code transitions.get(i)}) and their device-status events, in
+     * the same transaction as the statuses: two statements however many there are.
+     */
+    private static Uni<Void> recordAll(SqlClient tx, List<DeviceStatus> owners, List<Transition> transitions) {
+        int n = transitions.size();
+        if (n == 0) {
             return Uni.createFrom().voidItem();
         }
-        return record(tx, s, transitions.get(i)).flatMap(ignored -> recordAll(tx, s, transitions, i + 1));
-    }
-
-    /** The transition row and its device-status event, in the same transaction as the status. */
-    private static Uni<Void> record(SqlClient tx, DeviceStatus s, Transition t) {
-        String eventId = UUID.randomUUID().toString();
-        DeviceStatusChanged event = new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, eventId, s.deviceId(),
-                s.tenantId(), t.from(), t.to(), t.reason(), t.at(), t.lastHeartbeatAt(), t.heartbeatAgeMs(),
-                t.detail());
-        Tuple args = Tuple.tuple().addString(eventId).addString(s.deviceId()).addString(s.tenantId())
-                .addString(t.from().name()).addString(t.to().name()).addString(t.reason().name())
-                .addValue(odt(t.at())).addValue(odt(t.lastHeartbeatAt())).addLong(t.heartbeatAgeMs())
-                .addValue(odt(t.deadline())).addString(t.detail());
+        String[] eventIds = new String[n];
+        String[] devices = new String[n];
+        String[] tenants = new String[n];
+        String[] from = new String[n];
+        String[] to = new String[n];
+        String[] reasons = new String[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        OffsetDateTime[] lastHeartbeat = new OffsetDateTime[n];
+        Long[] ages = new Long[n];
+        OffsetDateTime[] deadlines = new OffsetDateTime[n];
+        String[] details = new String[n];
+        List<String> keys = new ArrayList<>(n);
+        List<String> events = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            DeviceStatus s = owners.get(i);
+            Transition t = transitions.get(i);
+            eventIds[i] = UUID.randomUUID().toString();
+            devices[i] = s.deviceId();
+            tenants[i] = s.tenantId();
+            from[i] = t.from().name();
+            to[i] = t.to().name();
+            reasons[i] = t.reason().name();
+            at[i] = odt(t.at());
+            lastHeartbeat[i] = odt(t.lastHeartbeatAt());
+            ages[i] = t.heartbeatAgeMs();
+            deadlines[i] = odt(t.deadline());
+            details[i] = t.detail();
+            keys.add(s.deviceId());
+            events.add(EventJson.write(new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, eventIds[i],
+                    s.deviceId(), s.tenantId(), t.from(), t.to(), t.reason(), t.at(), t.lastHeartbeatAt(),
+                    t.heartbeatAgeMs(), t.detail())));
+        }
         return tx.preparedQuery("INSERT INTO transition (event_id, device_id, tenant_id, from_state, to_state, reason,"
-                + " at, last_heartbeat_at, heartbeat_age_ms, deadline_at, detail)"
-                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-                .execute(args)
-                .flatMap(ignored -> OutboxRelay.append(tx, Topics.DEVICE_STATUS, s.deviceId(), EventJson.write(event)));
+                + " at, last_heartbeat_at, heartbeat_age_ms, deadline_at, detail) SELECT e, d, t, f, s, r, a, h, g, x, m"
+                + " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+                + " $7::timestamptz[], $8::timestamptz[], $9::bigint[], $10::timestamptz[], $11::text[])"
+                + " WITH ORDINALITY AS u(e, d, t, f, s, r, a, h, g, x, m, n) ORDER BY n")
+                .execute(Tuple.from(new Object[] { eventIds, devices, tenants, from, to, reasons, at, lastHeartbeat, ages,
+                        deadlines, details }))
+                .flatMap(ignored -> OutboxRelay.appendAll(tx, Topics.DEVICE_STATUS, keys, events));
     }
 
     private static String prefixed(String alias) {
