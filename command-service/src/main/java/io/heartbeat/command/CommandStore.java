@@ -6,10 +6,13 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -287,17 +290,44 @@ public class CommandStore {
                 Tuple.of(id, at(now)));
     }
 
+    /** A device's answer to a command, as it arrived on {@code devices/{id}/status}. */
+    public record Ack(String deviceId, String commandId, boolean ok, Map<String, Object> result) {
+    }
+
     /**
-     * The device's answer: SENT or TIMED_OUT (a late answer to an earlier attempt still says it ran) become SUCCEEDED
-     * or FAILED with the round trip from the last send. Null when it changed nothing (duplicate, late, unknown).
+     * The devices' answers, in one transaction: SENT or TIMED_OUT commands (a late answer to an earlier attempt still
+     * says it ran) become SUCCEEDED or FAILED with the round trip from the last send. Returns the ids of the commands
+     * changed; an answer that changed nothing (duplicate, late, unknown, another device's command) is not among them.
+     * Of several answers to one command in the batch the first counts.
      */
-    public Uni<Command> ack(String deviceId, String commandId, boolean ok, Map<String, Object> result, Instant now) {
-        Tuple t = Tuple.tuple().addString(commandId).addString(deviceId).addValue(at(now))
-                .addString(ok ? "SUCCEEDED" : "FAILED").addString(result == null ? null : EventJson.write(result));
-        return changeOne(now, "UPDATE command SET status = $4, completed_at = $3, next_attempt_at = NULL, "
-                + "updated_at = $3, result = $5, round_trip_ms = (extract(epoch FROM ($3 - sent_at)) * 1000)::bigint, "
-                + "last_error = CASE WHEN $4 = 'FAILED' THEN 'the device answered error' END "
-                + "WHERE id = $1 AND device_id = $2 AND status IN ('SENT', 'TIMED_OUT') RETURNING *", t);
+    public Uni<Set<String>> ackAll(List<Ack> acks, Instant now) {
+        Map<String, Ack> first = new LinkedHashMap<>();
+        for (Ack a : acks) {
+            first.putIfAbsent(a.commandId(), a);
+        }
+        int n = first.size();
+        String[] ids = new String[n];
+        String[] deviceIds = new String[n];
+        String[] statuses = new String[n];
+        String[] results = new String[n];
+        int i = 0;
+        for (Ack a : first.values()) {
+            ids[i] = a.commandId();
+            deviceIds[i] = a.deviceId();
+            statuses[i] = a.ok() ? "SUCCEEDED" : "FAILED";
+            results[i] = a.result() == null ? null : EventJson.write(a.result());
+            i++;
+        }
+        return pool.withTransaction(tx -> list(tx.preparedQuery("WITH a AS (SELECT * FROM unnest($2::text[], "
+                + "$3::text[], $4::text[], $5::text[]) AS a(id, device_id, status, result)), changed AS ("
+                + "UPDATE command c SET status = a.status, completed_at = $1, next_attempt_at = NULL, updated_at = $1, "
+                + "result = a.result, round_trip_ms = (extract(epoch FROM ($1 - c.sent_at)) * 1000)::bigint, "
+                + "last_error = CASE WHEN a.status = 'FAILED' THEN 'the device answered error' END FROM a "
+                + "WHERE c.id = a.id AND c.device_id = a.device_id AND c.status IN ('SENT', 'TIMED_OUT') "
+                + "RETURNING c.*), t AS (" + TRANSITIONS + ") SELECT * FROM changed")
+                .execute(Tuple.of(at(now), ids, deviceIds, statuses, results)))
+                .flatMap(changed -> events(tx, changed).replaceWith(
+                        changed.stream().map(Command::id).collect(Collectors.toSet()))));
     }
 
     /**

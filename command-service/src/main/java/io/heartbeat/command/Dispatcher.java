@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
@@ -42,6 +43,9 @@ public class Dispatcher {
     /** Advisory lock key of the command service's outbox relay ("hbrelay4"). */
     static final long RELAY_LOCK = 0x6862_7265_6c61_7934L;
 
+    /** How long a publish may wait for the broker's PUBACK before it counts as failed. */
+    static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+
     private final CommandStore store;
     private final Devices devices;
     private final Clock clock;
@@ -51,6 +55,7 @@ public class Dispatcher {
     MutinyEmitter<byte[]> mqtt;
     private final OutboxRelay relay;
     private final int batchSize;
+    private final int publishConcurrency;
     private final Duration retryBase;
     private final Duration retryMax;
     private final double retryJitter;
@@ -62,6 +67,7 @@ public class Dispatcher {
     public Dispatcher(CommandStore store, Devices devices, Clock clock, Pool pool,
             @Channel("command-events") MutinyEmitter<Record<String, String>> events, MeterRegistry metrics,
             @ConfigProperty(name = "heartbeat.command.batch-size") int batchSize,
+            @ConfigProperty(name = "heartbeat.command.publish-concurrency") int publishConcurrency,
             @ConfigProperty(name = "heartbeat.command.retry-base") Duration retryBase,
             @ConfigProperty(name = "heartbeat.command.retry-max") Duration retryMax,
             @ConfigProperty(name = "heartbeat.command.retry-jitter") double retryJitter) {
@@ -70,6 +76,7 @@ public class Dispatcher {
         this.clock = clock;
         this.relay = new OutboxRelay(pool, RELAY_LOCK, events, 500, metrics, "command.outbox");
         this.batchSize = batchSize;
+        this.publishConcurrency = publishConcurrency;
         this.retryBase = retryBase;
         this.retryMax = retryMax;
         this.retryJitter = retryJitter;
@@ -131,26 +138,38 @@ public class Dispatcher {
     }
 
     private Uni<Void> sendAll(Instant now) {
-        return store.claimDue(devices.connectedIds(), now, batchSize).flatMap(claimed -> {
-            publish(claimed);
-            return claimed.size() >= batchSize ? sendAll(now) : Uni.createFrom().voidItem();
-        });
+        return store.claimDue(devices.connectedIds(), now, batchSize).flatMap(claimed -> publish(claimed)
+                .flatMap(ignored -> claimed.size() >= batchSize ? sendAll(now) : Uni.createFrom().voidItem()));
     }
 
-    /** Publishes in creation order; a failed publish leaves the command SENT, so its ack timeout retries it. */
-    private void publish(List<Command> claimed) {
-        for (Command c : claimed) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("command_id", c.id());
-            body.put("name", c.name());
-            body.put("payload", c.payload());
-            body.put("expires_at", c.expiresAt().toString());
-            body.put("attempt", c.attempts());
-            mqtt.sendMessage(MqttMessage.of("devices/" + c.deviceId() + "/commands", EventJson.writeBytes(body),
-                    MqttQoS.AT_LEAST_ONCE)).subscribe().with(ok -> sent.increment(), e -> {
-                        sendFailures.increment();
-                        Log.debugf("publishing command %s failed, its ack timeout retries it: %s", c.id(), e);
-                    });
+    /**
+     * Publishes in creation order with at most {@code heartbeat.command.publish-concurrency} publishes awaiting the
+     * broker's PUBACK (kept below the MQTT client's {@code max-inflight-queue}), and completes when all are answered. A
+     * failed or unanswered publish leaves the command SENT, so its ack timeout retries it.
+     */
+    private Uni<Void> publish(List<Command> claimed) {
+        if (claimed.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
+        return Multi.createFrom().iterable(claimed).onItem().transformToUni(this::publish)
+                .merge(publishConcurrency).collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> publish(Command c) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("command_id", c.id());
+        body.put("name", c.name());
+        body.put("payload", c.payload());
+        body.put("expires_at", c.expiresAt().toString());
+        body.put("attempt", c.attempts());
+        return mqtt.sendMessage(MqttMessage.of("devices/" + c.deviceId() + "/commands", EventJson.writeBytes(body),
+                MqttQoS.AT_LEAST_ONCE))
+                .ifNoItem().after(PUBLISH_TIMEOUT).fail()
+                .invoke(() -> sent.increment())
+                .onFailure().recoverWithItem(e -> {
+                    sendFailures.increment();
+                    Log.debugf("publishing command %s failed, its ack timeout retries it: %s", c.id(), e);
+                    return null;
+                });
     }
 }

@@ -34,15 +34,17 @@ public class Inbound {
     private final CommandService commands;
     private final CommandStore store;
     private final Dispatcher dispatcher;
+    private final AckBatcher acks;
     private final Devices devices;
     private final Clock clock;
     private final MeterRegistry metrics;
 
-    public Inbound(CommandService commands, CommandStore store, Dispatcher dispatcher, Devices devices, Clock clock,
-            MeterRegistry metrics) {
+    public Inbound(CommandService commands, CommandStore store, Dispatcher dispatcher, AckBatcher acks,
+            Devices devices, Clock clock, MeterRegistry metrics) {
         this.commands = commands;
         this.store = store;
         this.dispatcher = dispatcher;
+        this.acks = acks;
         this.devices = devices;
         this.clock = clock;
         this.metrics = metrics;
@@ -51,6 +53,7 @@ public class Inbound {
     /**
      * {@code {command_id, status: ok|error, result}} completes the command. Messages without {@code command_id} (the
      * broker's last wills, for the monitor) and acks that change nothing (duplicate, late, unknown) are counted.
+     * Answers are applied in batches ({@link AckBatcher}); the message is acknowledged once its answer is written.
      */
     @Incoming("device-acks")
     public Uni<Void> onStatus(Message<byte[]> message) {
@@ -75,18 +78,8 @@ public class Inbound {
         @SuppressWarnings("unchecked")
         Map<String, Object> resultMap = result == null ? null
                 : result instanceof Map ? (Map<String, Object>) result : Map.of("value", result);
-        return store.ack(m.group(1), commandId.toString(), "ok".equals(status), resultMap, clock.instant())
-                .flatMap(changed -> {
-                    if (changed == null) {
-                        return count(message, "ignored");
-                    }
-                    dispatcher.trigger(); // publish the result now
-                    return count(message, "applied");
-                })
-                .onFailure().recoverWithUni(e -> {
-                    Log.warnf("ack for command %s not applied: %s", commandId, e.getMessage());
-                    return count(message, "failed");
-                });
+        return acks.submit(new CommandStore.Ack(m.group(1), commandId.toString(), "ok".equals(status), resultMap),
+                outcome -> count(message, outcome.name().toLowerCase(java.util.Locale.ROOT)));
     }
 
     private Uni<Void> count(Message<byte[]> message, String outcome) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -290,6 +291,81 @@ class CommandFlowTest {
         Long transitionsLeft = pool.preparedQuery("SELECT count(*) FROM command_transition WHERE command_id = $1")
                 .executeAndAwait(io.vertx.mutiny.sqlclient.Tuple.of(old)).iterator().next().getLong(0);
         assertThat(transitionsLeft).isZero();
+    }
+
+    @Inject
+    CommandStore store;
+
+    /**
+     * Two devices with 150 queued commands each connect at once: one dispatcher round publishes 300 commands (far
+     * over the MQTT client's default of 10 unacknowledged publishes) and the devices answer all of them at once (over
+     * the acks channel's default buffer of 128). Every command goes out once, in creation order, and succeeds; the
+     * service stays ready.
+     */
+    @Test
+    void aBurstOfCommandsAndAnswersLosesNothing() throws Exception {
+        int perDevice = 150;
+        List<String> ids = List.of(uniqueId("burst-a"), uniqueId("burst-b"));
+        Map<String, List<String>> created = new java.util.HashMap<>();
+        List<Device> devices = new ArrayList<>();
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            for (String id : ids) {
+                kafka.view(id, true, 1);
+                kafka.status(id, DeviceState.UNKNOWN, DeviceState.DISCONNECTED);
+                devices.add(new Device(id));
+            }
+            for (String id : ids) {
+                List<String> mine = new ArrayList<>();
+                for (int i = 0; i < perDevice; i++) {
+                    mine.add(store.create(new CommandStore.NewCommand("acme", id, "step", Map.of("n", i),
+                            Duration.ofHours(1), Duration.ofSeconds(30), 3, null, null, "burst-test", null, null,
+                            Command.Delivery.MQTT, null, null), Instant.now(), 1_000).await().atMost(WAIT)
+                            .command().id());
+                }
+                created.put(id, mine);
+            }
+            ids.forEach(id -> kafka.status(id, DeviceState.DISCONNECTED, DeviceState.CONNECTED));
+        }
+        try {
+            List<Thread> answering = new ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (Device device : devices) {
+                Thread t = new Thread(() -> {
+                    try {
+                        for (int i = 0; i < perDevice; i++) {
+                            Device.Received r = device.next(WAIT);
+                            assertThat(r).as("command %d of %s", i + 1, device.id()).isNotNull();
+                            device.ack(r.commandId(), "ok", "{}");
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+                t.start();
+                answering.add(t);
+            }
+            for (Thread t : answering) {
+                t.join();
+            }
+            assertThat(failures).isEmpty();
+            for (String id : ids) {
+                await().atMost(WAIT).until(() -> operator().get("/api/v1/commands?deviceId=" + id
+                        + "&status=SUCCEEDED&size=500").then().statusCode(200).extract().jsonPath()
+                        .getList("items").size() == perDevice);
+                List<Integer> attempts = operator().get("/api/v1/commands?deviceId=" + id + "&status=SUCCEEDED&size=500")
+                        .then().extract().jsonPath().getList("items.attempts", Integer.class);
+                assertThat(attempts).as("each sent once").containsOnly(1);
+            }
+            for (Device device : devices) {
+                assertThat(device.next(Duration.ofSeconds(1))).as("nothing twice").isNull();
+                assertThat(device.receivedOrder()).containsExactlyElementsOf(created.get(device.id()));
+            }
+            io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200);
+        } finally {
+            for (Device device : devices) {
+                device.close();
+            }
+        }
     }
 
     @Test

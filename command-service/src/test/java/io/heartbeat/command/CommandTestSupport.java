@@ -139,6 +139,7 @@ public final class CommandTestSupport implements AutoCloseable {
         private final String id;
         private final MqttClient client;
         private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+        private final List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         public Device(String id) throws Exception {
             this.id = id;
@@ -147,9 +148,21 @@ public final class CommandTestSupport implements AutoCloseable {
             MqttConnectOptions options = new MqttConnectOptions();
             options.setCleanSession(true);
             client.connect(options);
-            client.subscribe("devices/" + id + "/commands", 1, (topic, message) -> received
-                    .add(new Received(EventJson.mapper().readValue(message.getPayload(), Command.OBJECT),
-                            System.nanoTime())));
+            client.subscribe("devices/" + id + "/commands", 1, (topic, message) -> {
+                Received r = new Received(EventJson.mapper().readValue(message.getPayload(), Command.OBJECT),
+                        System.nanoTime());
+                order.add(r.commandId());
+                received.add(r);
+            });
+        }
+
+        public String id() {
+            return id;
+        }
+
+        /** The ids of every command received so far, in the order they arrived. */
+        public List<String> receivedOrder() {
+            return List.copyOf(order);
         }
 
         /** The next command, or null after {@code timeout}. */

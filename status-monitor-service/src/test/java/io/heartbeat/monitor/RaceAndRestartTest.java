@@ -77,6 +77,19 @@ class RaceAndRestartTest {
                 .then().statusCode(200).extract().jsonPath();
     }
 
+    /** Every device is in {@code state}; if not, the failure names the others with their latest transitions. */
+    private static void assertAllIn(List<String> ids, String state) {
+        Map<String, Object> others = new java.util.TreeMap<>();
+        for (String id : ids) {
+            String actual = state(id);
+            if (!state.equals(actual)) {
+                JsonPath t = transitions(id);
+                others.put(id, actual + " after " + t.getList("items").stream().limit(3).toList());
+            }
+        }
+        assertThat(others).as("devices not %s", state).isEmpty();
+    }
+
     /** Each transition starts where the previous one ended (newest first in the answer). */
     private static void assertChained(String id) {
         JsonPath t = transitions(id);
@@ -113,11 +126,9 @@ class RaceAndRestartTest {
                         .post("/api/v1/probes/results");
             }
             // the heartbeat is the authority: every device still heartbeating is connected
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> alive.stream().allMatch(id -> "CONNECTED".equals(state(id))));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertAllIn(alive, "CONNECTED"));
             // the silent ones (whatever probes said) end disconnected once the last evidence is older than 4 s
-            await().atMost(Duration.ofSeconds(15))
-                    .until(() -> silent.stream().allMatch(id -> "DISCONNECTED".equals(state(id))));
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertAllIn(silent, "DISCONNECTED"));
             for (String id : alive) {
                 assertThat(transitions(id).getList("items.reason", String.class))
                         .as("%s heartbeats every 250 ms", id)

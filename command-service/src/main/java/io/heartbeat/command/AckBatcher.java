@@ -1,0 +1,119 @@
+package io.heartbeat.command;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.heartbeat.command.CommandStore.Ack;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Applies devices' answers in batches: while one batch is being written the next ones gather, so a fleet answering at
+ * once costs one transaction per {@code heartbeat.command.ack-batch-size} answers instead of one each, and the
+ * dispatcher runs once per batch. Up to {@code heartbeat.command.ack-backlog} answers wait in memory; beyond that
+ * {@link #submit} completes only when its answer is written, which slows the MQTT channel down to the database's pace
+ * (the channel's buffer holds the rest). The MQTT message is acknowledged after its answer is written; an answer lost
+ * with the process (a crash before its batch commits) leaves its command SENT, so the ack timeout sends it again and
+ * the device answers again.
+ */
+@ApplicationScoped
+public class AckBatcher {
+
+    /** What an answer did: changed its command, changed nothing (duplicate, late, unknown), or could not be stored. */
+    public enum Outcome {
+        APPLIED,
+        IGNORED,
+        FAILED
+    }
+
+    private record Pending(Ack ack, CompletableFuture<Outcome> outcome) {
+    }
+
+    private final CommandStore store;
+    private final Dispatcher dispatcher;
+    private final Clock clock;
+    private final int batchSize;
+    private final int backlog;
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicBoolean writing = new AtomicBoolean();
+
+    public AckBatcher(CommandStore store, Dispatcher dispatcher, Clock clock, MeterRegistry metrics,
+            @ConfigProperty(name = "heartbeat.command.ack-batch-size") int batchSize,
+            @ConfigProperty(name = "heartbeat.command.ack-backlog") int backlog) {
+        this.store = store;
+        this.dispatcher = dispatcher;
+        this.clock = clock;
+        this.batchSize = batchSize;
+        this.backlog = backlog;
+        metrics.gauge("command.acks.pending", queued, AtomicInteger::get);
+    }
+
+    /**
+     * Queues the answer; {@code outcome} learns what it did once its batch is written. The returned Uni completes at
+     * once while the backlog has room, else when this answer is written.
+     */
+    public Uni<Void> submit(Ack ack, Consumer<Outcome> outcome) {
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        done.thenAccept(outcome);
+        queue.add(new Pending(ack, done));
+        boolean room = queued.incrementAndGet() <= backlog;
+        drain();
+        return room ? Uni.createFrom().voidItem() : Uni.createFrom().completionStage(done).replaceWithVoid();
+    }
+
+    /** Writes the next batch unless one is being written; the end of each write starts the next. */
+    private void drain() {
+        if (!writing.compareAndSet(false, true)) {
+            return;
+        }
+        List<Pending> batch = new ArrayList<>();
+        for (Pending p; batch.size() < batchSize && (p = queue.poll()) != null;) {
+            batch.add(p);
+        }
+        if (batch.isEmpty()) {
+            writing.set(false);
+            if (!queue.isEmpty()) {
+                drain(); // an answer arrived between the poll and the reset
+            }
+            return;
+        }
+        queued.addAndGet(-batch.size());
+        store.ackAll(batch.stream().map(Pending::ack).toList(), clock.instant())
+                .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(3)
+                .subscribe().with(changed -> finish(batch, changed), e -> {
+                    Log.warnf("%d device answers not applied (their commands time out and are sent again): %s",
+                            batch.size(), e.getMessage());
+                    finish(batch, null);
+                });
+    }
+
+    private void finish(List<Pending> batch, Set<String> changed) {
+        Set<String> counted = new HashSet<>();
+        for (Pending p : batch) {
+            p.outcome().complete(changed == null ? Outcome.FAILED
+                    : changed.contains(p.ack().commandId()) && counted.add(p.ack().commandId()) ? Outcome.APPLIED
+                            : Outcome.IGNORED);
+        }
+        if (changed != null && !changed.isEmpty()) {
+            dispatcher.trigger(); // publish the results now
+        }
+        writing.set(false);
+        drain();
+    }
+}
