@@ -27,7 +27,7 @@ public final class DeadlineIndex {
             current.remove(deviceId);
             return;
         }
-        long ms = deadline.toEpochMilli();
+        long ms = ceilingMillis(deadline);
         Long held = current.put(deviceId, ms);
         if (held == null || held != ms) {
             heap.add(new Entry(ms, deviceId));
@@ -35,6 +35,15 @@ public final class DeadlineIndex {
         if (heap.size() > 4 * current.size() + 1024) {
             compact();
         }
+    }
+
+    /**
+     * The first whole millisecond at or after {@code t}. Deadlines come from Postgres with microseconds: truncating
+     * would make one due up to a millisecond before it passes, and the engine would then find it not passed.
+     */
+    static long ceilingMillis(Instant t) {
+        long ms = t.toEpochMilli();
+        return t.getNano() % 1_000_000 == 0 ? ms : ms + 1;
     }
 
     public void remove(String deviceId) {

@@ -71,6 +71,9 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class LivenessEngine {
 
+    /** Times a heartbeat is applied again to a reloaded row when other writers keep changing it meanwhile. */
+    static final int MAX_CONFLICT_RETRIES = 5;
+
     private final StatusStore store;
     private final DeviceViews views;
     private final MonitorConfig config;
@@ -222,7 +225,7 @@ public class LivenessEngine {
         Map<String, Change> changes = new HashMap<>();
         Map<String, DeviceStatus> heartbeatOnly = new HashMap<>();
         reloadRequested();
-        applyViewChanges(now, changes);
+        Set<String> viewed = applyViewChanges(now, changes);
         for (Map.Entry<String, Instant> e : newest.entrySet()) {
             DeviceStatus s = current(e.getKey(), now, changes);
             if (s == null && tenants.containsKey(e.getKey()) && views.find(e.getKey()).isEmpty()) {
@@ -241,11 +244,15 @@ public class LivenessEngine {
                 if (s == null || heartbeatOnly.containsKey(id)) {
                     continue;
                 }
-                collect(Liveness.deadline(s, now), changes, heartbeatOnly);
+                Outcome o = Liveness.deadline(s, now);
+                if (!o.applied() && o.status().tracked()) {
+                    deadlines.schedule(id, o.status().deadlineAt()); // not passed after all: keep it indexed
+                }
+                collect(o, changes, heartbeatOnly);
             }
         }
         if (!changes.isEmpty() || !heartbeatOnly.isEmpty()) {
-            persist(new ArrayList<>(heartbeatOnly.values()), new ArrayList<>(changes.values()), newest, now);
+            persist(new ArrayList<>(heartbeatOnly.values()), new ArrayList<>(changes.values()), newest, viewed, now);
         }
         if (!offsets.isEmpty()) {
             c.commitSync(offsets);
@@ -269,9 +276,12 @@ public class LivenessEngine {
         }
     }
 
-    /** Writes; conflicting devices are reloaded and their heartbeats evaluated once more. */
+    /**
+     * Writes; conflicting devices are reloaded and their heartbeats evaluated once more. A registry view reconciled in
+     * this tick whose write lost to another writer is reconciled again on the next tick, against the reloaded row.
+     */
     private void persist(List<DeviceStatus> heartbeatOnly, List<Change> changes, Map<String, Instant> newest,
-            Instant now) {
+            Set<String> viewed, Instant now) {
         Written w = store.write(heartbeatOnly, changes).await().atMost(Duration.ofSeconds(30));
         for (DeviceStatus s : w.stored()) {
             owned.put(s.deviceId(), s);
@@ -294,13 +304,20 @@ public class LivenessEngine {
         if (anyTransition) {
             events.published();
         }
-        if (!w.conflicts().isEmpty()) {
-            conflicts.increment(w.conflicts().size());
-            Log.debugf("status version conflicts for %s; reloading", w.conflicts());
-            reload(w.conflicts());
+        if (w.conflicts().isEmpty()) {
+            return;
+        }
+        w.conflicts().stream().filter(viewed::contains).forEach(viewChanges::add);
+        // the heartbeats were read (their offsets are committed after this tick): apply them to the reloaded rows,
+        // a few times over if other writers keep winning
+        Set<String> pending = w.conflicts();
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            conflicts.increment(pending.size());
+            Log.debugf("status version conflicts for %s; reloading", pending);
+            reload(pending);
             List<Change> retry = new ArrayList<>();
             List<DeviceStatus> retryHb = new ArrayList<>();
-            for (String id : w.conflicts()) {
+            for (String id : pending) {
                 DeviceStatus s = owned.get(id);
                 Instant hb = newest.get(id);
                 if (s != null && hb != null) {
@@ -312,21 +329,27 @@ public class LivenessEngine {
                     }
                 }
             }
-            if (!retry.isEmpty() || !retryHb.isEmpty()) {
-                Written again = store.write(retryHb, retry).await().atMost(Duration.ofSeconds(30));
-                again.stored().forEach(s -> {
-                    owned.put(s.deviceId(), s);
-                    deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null);
-                });
-                // a second conflict means another writer is active right now: reload, the next tick decides
-                reload(again.conflicts());
-                retry.stream().filter(c -> !again.conflicts().contains(c.status().deviceId()))
-                        .flatMap(c -> c.transitions().stream())
-                        .forEach(t -> events.transition(t.reason(), t.to()));
-                if (!retry.isEmpty()) {
-                    events.published();
-                }
+            if (retry.isEmpty() && retryHb.isEmpty()) {
+                return;
             }
+            if (attempt > MAX_CONFLICT_RETRIES) {
+                Log.warnf("heartbeats of %d devices not applied: their rows kept changing under %d retries (%s)",
+                        pending.size(), MAX_CONFLICT_RETRIES, pending);
+                return;
+            }
+            Written again = store.write(retryHb, retry).await().atMost(Duration.ofSeconds(30));
+            again.stored().forEach(s -> {
+                owned.put(s.deviceId(), s);
+                deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null);
+            });
+            Set<String> lost = again.conflicts();
+            retry.stream().filter(c -> !lost.contains(c.status().deviceId()))
+                    .flatMap(c -> c.transitions().stream())
+                    .forEach(t -> events.transition(t.reason(), t.to()));
+            if (!retry.isEmpty()) {
+                events.published();
+            }
+            pending = lost;
         }
     }
 
@@ -379,7 +402,8 @@ public class LivenessEngine {
         return fresh;
     }
 
-    private void applyViewChanges(Instant now, Map<String, Change> changes) {
+    /** Reconciles owned devices whose view changed (at most one batch per tick); returns the ids looked at. */
+    private Set<String> applyViewChanges(Instant now, Map<String, Change> changes) {
         // at most one batch per tick: a whole fleet appearing at once is written over several transactions
         Set<String> ids = new HashSet<>();
         for (String id; ids.size() < config.batchSize() && (id = viewChanges.poll()) != null;) {
@@ -390,6 +414,7 @@ public class LivenessEngine {
                 reconcile(id, now, changes);
             }
         }
+        return ids;
     }
 
     /** Brings an owned device's status in line with its registry view. */

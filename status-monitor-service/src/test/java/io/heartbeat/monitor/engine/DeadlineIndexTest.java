@@ -45,4 +45,19 @@ class DeadlineIndexTest {
         assertThat(index.due(T0.plusMillis(99_899))).isEmpty();
         assertThat(index.due(T0.plusMillis(100_000))).hasSize(100);
     }
+
+    /**
+     * Postgres keeps microseconds: a deadline at .500 ms past a millisecond is not due at .100 ms past it (the
+     * engine would find it not passed and the device would drop out of the index); it is due from the next whole
+     * millisecond on.
+     */
+    @Test
+    void aDeadlineBetweenMillisecondsIsNotDueBeforeItPasses() {
+        DeadlineIndex index = new DeadlineIndex();
+        Instant deadline = T0.plusNanos(1_500_000);
+        index.schedule("a", deadline);
+        assertThat(index.due(T0.plusNanos(1_100_000))).isEmpty();
+        assertThat(index.next()).isAfterOrEqualTo(deadline);
+        assertThat(index.due(T0.plusMillis(2))).containsExactly("a");
+    }
 }
