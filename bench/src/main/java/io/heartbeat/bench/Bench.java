@@ -5,10 +5,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.heartbeat.localstack.DevKeys;
 import io.heartbeat.localstack.DevTokens;
@@ -36,6 +43,7 @@ public final class Bench {
             case "ingest" -> IngestBench.run(new Options(options));
             case "monitor" -> MonitorBench.run(new Options(options));
             case "monitor-fleet" -> MonitorFleetBench.run(new Options(options));
+            case "command" -> CommandBench.run(new Options(options));
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);
@@ -75,6 +83,72 @@ public final class Bench {
     /** Admin tokens signed with the stack's dev user key (the stack under test is local and throwaway). */
     public static String adminToken(Path dataDir) {
         return new DevTokens(DevKeys.readPrivate(dataDir.resolve("keys/users-private.pem"))).admin();
+    }
+
+    /** A producer for playing the other services onto Kafka (string keys and values, batched, acks from all). */
+    public static KafkaProducer<String, String> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+        return new KafkaProducer<>(p);
+    }
+
+    /** The resident memory of process {@code pid} from {@code /proc}, such as "263 MiB"; "n/a" without a pid. */
+    public static String rss(String pid) {
+        if (pid == null || pid.isBlank()) {
+            return "n/a (no pid)";
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    long kb = Long.parseLong(line.replaceAll("\\D", ""));
+                    return String.format("%.0f MiB", kb / 1024.0);
+                }
+            }
+        } catch (Exception e) {
+            return "n/a (" + e.getMessage() + ")";
+        }
+        return "n/a";
+    }
+
+    /** CPU time (user + system) process {@code pid} has used so far, in seconds, from {@code /proc}; NaN without one. */
+    public static double cpuSeconds(String pid) {
+        if (pid == null || pid.isBlank()) {
+            return Double.NaN;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            // the fields after the command name, which is in parentheses: state is field 3, utime 14, stime 15
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
+    /** The machine's load averages over 1, 5 and 15 minutes, from {@code /proc/loadavg}. */
+    public static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " / " + fields[1] + " / " + fields[2];
+        } catch (IOException e) {
+            return "n/a (" + e.getMessage() + ")";
+        }
+    }
+
+    /** The {@code q} quantile (nearest rank) of {@code values}, which need not be sorted; NaN when there is none. */
+    public static double percentile(long[] values, double q) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
     /** A tiny JSON-over-HTTP client for setting up fixtures. */

@@ -96,7 +96,7 @@ final class IngestBench {
         var handoffAfter = http.buckets(metrics, HANDOFF, "channel=\"HTTP\"");
         double p50 = Bench.Http.quantile(handoffBefore, handoffAfter, 0.5);
         double p99 = Bench.Http.quantile(handoffBefore, handoffAfter, 0.99);
-        String rssHttp = rss(ingestPid);
+        String rssHttp = Bench.rss(ingestPid);
         report.append("### HTTP (wrk, ").append(connections).append(" connections, ").append(httpSeconds)
                 .append(" s)\n\n")
                 .append(String.format("- accepted: %.0f heartbeats, **%.0f/s**; refused: %.0f%n", accepted,
@@ -110,7 +110,7 @@ final class IngestBench {
 
         // --- MQTT ---
         report.append(mqttRun(http, metrics, kafka, mqtt, fleet, mqttMessages, mqttInflight));
-        report.append("- ingest RSS after the MQTT run: ").append(rss(ingestPid)).append('\n');
+        report.append("- ingest RSS after the MQTT run: ").append(Bench.rss(ingestPid)).append('\n');
         System.out.println("\n" + report);
         Files.writeString(work.resolve("results.md"), report.toString());
     }
@@ -276,23 +276,6 @@ final class IngestBench {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         return new KafkaConsumer<>(p);
-    }
-
-    private static String rss(String pid) {
-        if (pid.isBlank()) {
-            return "n/a (no --ingest-pid)";
-        }
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    long kb = Long.parseLong(line.replaceAll("\\D", ""));
-                    return String.format("%.0f MiB", kb / 1024.0);
-                }
-            }
-        } catch (Exception e) {
-            return "n/a (" + e.getMessage() + ")";
-        }
-        return "n/a";
     }
 
 }

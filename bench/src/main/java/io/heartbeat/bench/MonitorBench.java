@@ -25,12 +25,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.heartbeat.contracts.Channel;
 import io.heartbeat.contracts.DeviceView;
@@ -73,7 +71,7 @@ final class MonitorBench {
         StringBuilder report = new StringBuilder("Run at " + Instant.now() + ", " + devices + " devices, "
                 + Runtime.getRuntime().availableProcessors() + " cores shared by the whole stack and the load generator\n\n");
 
-        try (KafkaProducer<String, String> producer = producer(kafka); Admin admin = admin(kafka)) {
+        try (KafkaProducer<String, String> producer = Bench.producer(kafka); Admin admin = admin(kafka)) {
             Instant now = Instant.now();
             for (int i = 0; i < devices; i++) {
                 String id = "mb-" + run + "-" + i;
@@ -253,16 +251,6 @@ final class MonitorBench {
             out.put(e.getKey(), e.getValue().offset());
         }
         return out;
-    }
-
-    private static KafkaProducer<String, String> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-        return new KafkaProducer<>(p);
     }
 
     private static Admin admin(String bootstrap) {

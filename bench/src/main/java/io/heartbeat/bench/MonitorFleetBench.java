@@ -26,11 +26,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.heartbeat.contracts.Channel;
 import io.heartbeat.contracts.DeviceView;
@@ -86,7 +84,7 @@ final class MonitorFleetBench {
         for (int i = 0; i < devices; i++) {
             ids.add(String.format("bench-%06d", i));
         }
-        try (KafkaProducer<String, String> producer = producer(kafka)) {
+        try (KafkaProducer<String, String> producer = Bench.producer(kafka)) {
             long t0 = System.nanoTime();
             Instant now = Instant.now();
             for (String id : ids) {
@@ -290,16 +288,5 @@ final class MonitorFleetBench {
                 c.poll(Duration.ofMillis(200));
             }
         }
-    }
-
-    private static KafkaProducer<String, String> producer(String kafka) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
-        return new KafkaProducer<>(p);
     }
 }
