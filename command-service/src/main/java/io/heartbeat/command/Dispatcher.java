@@ -46,6 +46,9 @@ public class Dispatcher {
     /** How long a publish may wait for the broker's PUBACK before it counts as failed. */
     static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
+    /** Tries after a refused publish (e.g. the client's in-flight window is full), 20 to 500 ms apart. */
+    static final int PUBLISH_RETRIES = 20;
+
     private final CommandStore store;
     private final Devices devices;
     private final Clock clock;
@@ -55,7 +58,6 @@ public class Dispatcher {
     MutinyEmitter<byte[]> mqtt;
     private final OutboxRelay relay;
     private final int batchSize;
-    private final int publishConcurrency;
     private final Duration retryBase;
     private final Duration retryMax;
     private final double retryJitter;
@@ -63,11 +65,11 @@ public class Dispatcher {
     private final AtomicBoolean again = new AtomicBoolean();
     private final Counter sent;
     private final Counter sendFailures;
+    private final Counter publishRetries;
 
     public Dispatcher(CommandStore store, Devices devices, Clock clock, Pool pool,
             @Channel("command-events") MutinyEmitter<Record<String, String>> events, MeterRegistry metrics,
             @ConfigProperty(name = "heartbeat.command.batch-size") int batchSize,
-            @ConfigProperty(name = "heartbeat.command.publish-concurrency") int publishConcurrency,
             @ConfigProperty(name = "heartbeat.command.retry-base") Duration retryBase,
             @ConfigProperty(name = "heartbeat.command.retry-max") Duration retryMax,
             @ConfigProperty(name = "heartbeat.command.retry-jitter") double retryJitter) {
@@ -76,12 +78,12 @@ public class Dispatcher {
         this.clock = clock;
         this.relay = new OutboxRelay(pool, RELAY_LOCK, events, 500, metrics, "command.outbox");
         this.batchSize = batchSize;
-        this.publishConcurrency = publishConcurrency;
         this.retryBase = retryBase;
         this.retryMax = retryMax;
         this.retryJitter = retryJitter;
         this.sent = metrics.counter("command.sent");
         this.sendFailures = metrics.counter("command.send.failures");
+        this.publishRetries = metrics.counter("command.publish.retries");
         devices.onConnected(id -> trigger());
     }
 
@@ -124,7 +126,7 @@ public class Dispatcher {
         Instant now = clock.instant();
         return expireAll(now)
                 .flatMap(ignored -> timeOutAll(now))
-                .flatMap(ignored -> sendAll(now))
+                .flatMap(ignored -> sendAll())
                 .call(ignored -> relay.run());
     }
 
@@ -137,22 +139,29 @@ public class Dispatcher {
                 .flatMap(n -> n >= batchSize ? timeOutAll(now) : Uni.createFrom().voidItem());
     }
 
-    private Uni<Void> sendAll(Instant now) {
-        return store.claimDue(devices.connectedIds(), now, batchSize).flatMap(claimed -> publish(claimed)
-                .flatMap(ignored -> claimed.size() >= batchSize ? sendAll(now) : Uni.createFrom().voidItem()));
+    /**
+     * Claims and publishes batch after batch. Each claim takes the time afresh: its commands' {@code sent_at} and
+     * ack deadline count from their own send, not from the start of a round that may run longer than the ack
+     * timeout when a fleet reconnects with thousands of queued commands.
+     */
+    private Uni<Void> sendAll() {
+        return store.claimDue(devices.connectedIds(), clock.instant(), batchSize).flatMap(claimed -> publish(claimed)
+                .flatMap(ignored -> claimed.size() >= batchSize ? sendAll() : Uni.createFrom().voidItem()));
     }
 
     /**
-     * Publishes in creation order with at most {@code heartbeat.command.publish-concurrency} publishes awaiting the
-     * broker's PUBACK (kept below the MQTT client's {@code max-inflight-queue}), and completes when all are answered. A
-     * failed or unanswered publish leaves the command SENT, so its ack timeout retries it.
+     * Publishes in creation order, one after the other (the connector reports a publish done once it is written, so
+     * this is fast), and completes when all are handed to the MQTT client. Because that is before the broker's PUBACK,
+     * the client's window of unacknowledged QoS 1 messages ({@code max-inflight-queue}) can still fill in a burst: a
+     * refused publish is tried again after a short backoff while the window drains, and the ones behind it wait, so
+     * the order holds. One that still fails leaves the command SENT, so its ack timeout retries it.
      */
     private Uni<Void> publish(List<Command> claimed) {
         if (claimed.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Multi.createFrom().iterable(claimed).onItem().transformToUni(this::publish)
-                .merge(publishConcurrency).collect().last().replaceWithVoid();
+        return Multi.createFrom().iterable(claimed).onItem().transformToUniAndConcatenate(this::publish)
+                .collect().last().replaceWithVoid();
     }
 
     private Uni<Void> publish(Command c) {
@@ -162,9 +171,12 @@ public class Dispatcher {
         body.put("payload", c.payload());
         body.put("expires_at", c.expiresAt().toString());
         body.put("attempt", c.attempts());
-        return mqtt.sendMessage(MqttMessage.of("devices/" + c.deviceId() + "/commands", EventJson.writeBytes(body),
-                MqttQoS.AT_LEAST_ONCE))
+        MqttMessage<byte[]> message = MqttMessage.of("devices/" + c.deviceId() + "/commands",
+                EventJson.writeBytes(body), MqttQoS.AT_LEAST_ONCE);
+        return Uni.createFrom().deferred(() -> mqtt.sendMessage(message))
                 .ifNoItem().after(PUBLISH_TIMEOUT).fail()
+                .onFailure().invoke(e -> publishRetries.increment())
+                .onFailure().retry().withBackOff(Duration.ofMillis(20), Duration.ofMillis(500)).atMost(PUBLISH_RETRIES)
                 .invoke(() -> sent.increment())
                 .onFailure().recoverWithItem(e -> {
                     sendFailures.increment();

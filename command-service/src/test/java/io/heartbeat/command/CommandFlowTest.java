@@ -298,9 +298,9 @@ class CommandFlowTest {
 
     /**
      * Two devices with 150 queued commands each connect at once: one dispatcher round publishes 300 commands (far
-     * over the MQTT client's default of 10 unacknowledged publishes) and the devices answer all of them at once (over
-     * the acks channel's default buffer of 128). Every command goes out once, in creation order, and succeeds; the
-     * service stays ready.
+     * over the MQTT client's in-flight window, 50 in tests, so some publishes are refused and tried again) and the
+     * devices answer all of them at once (over the acks channel's default buffer of 128). Every command goes out
+     * once, in creation order, and succeeds; the service stays ready.
      */
     @Test
     void aBurstOfCommandsAndAnswersLosesNothing() throws Exception {
