@@ -27,9 +27,9 @@ import io.smallrye.mutiny.Uni;
  * once costs one transaction per {@code heartbeat.command.ack-batch-size} answers instead of one each, and the
  * dispatcher runs once per batch. Up to {@code heartbeat.command.ack-backlog} answers wait in memory; beyond that
  * {@link #submit} completes only when its answer is written, which slows the MQTT channel down to the database's pace
- * (the channel's buffer holds the rest). The MQTT message is acknowledged after its answer is written; an answer lost
- * with the process (a crash before its batch commits) leaves its command SENT, so the ack timeout sends it again and
- * the device answers again.
+ * (the channel's buffer holds the rest). The connector answers the broker's QoS 1 delivery (PUBACK) on receipt, so
+ * an answer lost with the process (a crash before its batch commits) is not redelivered by the broker: its command
+ * stays SENT, the ack timeout sends it again, and the device answers again.
  */
 @ApplicationScoped
 public class AckBatcher {

@@ -53,9 +53,13 @@ public class Inbound {
     /**
      * {@code {command_id, status: ok|error, result}} completes the command. Messages without {@code command_id} (the
      * broker's last wills, for the monitor) and acks that change nothing (duplicate, late, unknown) are counted.
-     * Answers are applied in batches ({@link AckBatcher}); the message is acknowledged once its answer is written.
+     * Answers are applied in batches ({@link AckBatcher}). Three channels (three connections in one shared
+     * subscription) feed this method, because the broker's per-connection window of unacknowledged deliveries caps
+     * one connection.
      */
     @Incoming("device-acks")
+    @Incoming("device-acks-2")
+    @Incoming("device-acks-3")
     public Uni<Void> onStatus(Message<byte[]> message) {
         String topic = message.getMetadata(ReceivingMqttMessageMetadata.class)
                 .map(ReceivingMqttMessageMetadata::getTopic).orElse("");
