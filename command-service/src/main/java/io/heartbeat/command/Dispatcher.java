@@ -43,7 +43,7 @@ public class Dispatcher {
     /** Advisory lock key of the command service's outbox relay ("hbrelay4"). */
     static final long RELAY_LOCK = 0x6862_7265_6c61_7934L;
 
-    /** How long a publish may wait for the broker's PUBACK before it counts as failed. */
+    /** How long a publish, with its retries, may take before it counts as failed. */
     static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
     /** Tries after a refused publish (e.g. the client's in-flight window is full), 20 to 500 ms apart. */
@@ -154,17 +154,24 @@ public class Dispatcher {
      * this is fast), and completes when all are handed to the MQTT client. Because that is before the broker's PUBACK,
      * the client's window of unacknowledged QoS 1 messages ({@code max-inflight-queue}) can still fill in a burst: a
      * refused publish is tried again after a short backoff while the window drains, and the ones behind it wait, so
-     * the order holds. One that still fails leaves the command SENT, so its ack timeout retries it.
+     * the order holds. One that still fails within {@link #PUBLISH_TIMEOUT} leaves the command SENT, so its ack
+     * timeout retries it; the rest of the batch is then not tried (the broker is likely unreachable), so an outage
+     * holds a round up for one timeout, not one per command.
      */
     private Uni<Void> publish(List<Command> claimed) {
         if (claimed.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Multi.createFrom().iterable(claimed).onItem().transformToUniAndConcatenate(this::publish)
+        AtomicBoolean givenUp = new AtomicBoolean();
+        return Multi.createFrom().iterable(claimed).onItem().transformToUniAndConcatenate(c -> publish(c, givenUp))
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> publish(Command c) {
+    private Uni<Void> publish(Command c, AtomicBoolean givenUp) {
+        if (givenUp.get()) {
+            sendFailures.increment();
+            return Uni.createFrom().voidItem();
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("command_id", c.id());
         body.put("name", c.name());
@@ -174,11 +181,12 @@ public class Dispatcher {
         MqttMessage<byte[]> message = MqttMessage.of("devices/" + c.deviceId() + "/commands",
                 EventJson.writeBytes(body), MqttQoS.AT_LEAST_ONCE);
         return Uni.createFrom().deferred(() -> mqtt.sendMessage(message))
-                .ifNoItem().after(PUBLISH_TIMEOUT).fail()
                 .onFailure().invoke(e -> publishRetries.increment())
                 .onFailure().retry().withBackOff(Duration.ofMillis(20), Duration.ofMillis(500)).atMost(PUBLISH_RETRIES)
+                .ifNoItem().after(PUBLISH_TIMEOUT).fail()
                 .invoke(() -> sent.increment())
                 .onFailure().recoverWithItem(e -> {
+                    givenUp.set(true);
                     sendFailures.increment();
                     Log.debugf("publishing command %s failed, its ack timeout retries it: %s", c.id(), e);
                     return null;

@@ -51,7 +51,8 @@ public class MonitorEvents {
         });
     }
 
-    @Scheduled(every = "${heartbeat.monitor.outbox-poll-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** The first run waits 3 s: right at startup the emitter's channel may not be wired yet (SRMSG00019). */
+    @Scheduled(every = "${heartbeat.monitor.outbox-poll-interval:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduledRun() {
         return relay.run();
     }
