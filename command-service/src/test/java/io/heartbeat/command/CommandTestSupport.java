@@ -147,6 +147,9 @@ public final class CommandTestSupport implements AutoCloseable {
             client = new MqttClient(broker, "device-" + id, new MemoryPersistence());
             MqttConnectOptions options = new MqttConnectOptions();
             options.setCleanSession(true);
+            // Paho allows 10 publishes in progress; its count can lag its own completions when a device answers a
+            // burst as fast as it can ("Too many publishes in progress"), which is the test client's limit, not ours
+            options.setMaxInflight(1000);
             client.connect(options);
             client.subscribe("devices/" + id + "/commands", 1, (topic, message) -> {
                 Received r = new Received(EventJson.mapper().readValue(message.getPayload(), Command.OBJECT),
