@@ -1,6 +1,5 @@
 package io.heartbeat.command;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,19 +45,17 @@ public class AckBatcher {
 
     private final CommandStore store;
     private final Dispatcher dispatcher;
-    private final Clock clock;
     private final int batchSize;
     private final int backlog;
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean writing = new AtomicBoolean();
 
-    public AckBatcher(CommandStore store, Dispatcher dispatcher, Clock clock, MeterRegistry metrics,
+    public AckBatcher(CommandStore store, Dispatcher dispatcher, MeterRegistry metrics,
             @ConfigProperty(name = "heartbeat.command.ack-batch-size") int batchSize,
             @ConfigProperty(name = "heartbeat.command.ack-backlog") int backlog) {
         this.store = store;
         this.dispatcher = dispatcher;
-        this.clock = clock;
         this.batchSize = batchSize;
         this.backlog = backlog;
         metrics.gauge("command.acks.pending", queued, AtomicInteger::get);
@@ -94,7 +91,7 @@ public class AckBatcher {
             return;
         }
         queued.addAndGet(-batch.size());
-        store.ackAll(batch.stream().map(Pending::ack).toList(), clock.instant())
+        store.ackAll(batch.stream().map(Pending::ack).toList())
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(3)
                 .subscribe().with(changed -> finish(batch, changed), e -> {
                     Log.warnf("%d device answers not applied (their commands time out and are sent again): %s",

@@ -290,17 +290,18 @@ public class CommandStore {
                 Tuple.of(id, at(now)));
     }
 
-    /** A device's answer to a command, as it arrived on {@code devices/{id}/status}. */
-    public record Ack(String deviceId, String commandId, boolean ok, Map<String, Object> result) {
+    /** A device's answer to a command, as it arrived on {@code devices/{id}/status}, and when it arrived. */
+    public record Ack(String deviceId, String commandId, boolean ok, Map<String, Object> result, Instant receivedAt) {
     }
 
     /**
      * The devices' answers, in one transaction: SENT or TIMED_OUT commands (a late answer to an earlier attempt still
-     * says it ran) become SUCCEEDED or FAILED with the round trip from the last send. Returns the ids of the commands
-     * changed; an answer that changed nothing (duplicate, late, unknown, another device's command) is not among them.
+     * says it ran) become SUCCEEDED or FAILED, completed when the answer arrived, with the round trip from the last
+     * send to that arrival (time spent waiting for the batch does not count). Returns the ids of the commands changed; an
+     * answer that changed nothing (duplicate, late, unknown, another device's command) is not among them.
      * Of several answers to one command in the batch the first counts.
      */
-    public Uni<Set<String>> ackAll(List<Ack> acks, Instant now) {
+    public Uni<Set<String>> ackAll(List<Ack> acks) {
         Map<String, Ack> first = new LinkedHashMap<>();
         for (Ack a : acks) {
             first.putIfAbsent(a.commandId(), a);
@@ -310,22 +311,25 @@ public class CommandStore {
         String[] deviceIds = new String[n];
         String[] statuses = new String[n];
         String[] results = new String[n];
+        OffsetDateTime[] received = new OffsetDateTime[n];
         int i = 0;
         for (Ack a : first.values()) {
             ids[i] = a.commandId();
             deviceIds[i] = a.deviceId();
             statuses[i] = a.ok() ? "SUCCEEDED" : "FAILED";
             results[i] = a.result() == null ? null : EventJson.write(a.result());
+            received[i] = at(a.receivedAt());
             i++;
         }
-        return pool.withTransaction(tx -> list(tx.preparedQuery("WITH a AS (SELECT * FROM unnest($2::text[], "
-                + "$3::text[], $4::text[], $5::text[]) AS a(id, device_id, status, result)), changed AS ("
-                + "UPDATE command c SET status = a.status, completed_at = $1, next_attempt_at = NULL, updated_at = $1, "
-                + "result = a.result, round_trip_ms = (extract(epoch FROM ($1 - c.sent_at)) * 1000)::bigint, "
+        return pool.withTransaction(tx -> list(tx.preparedQuery("WITH a AS (SELECT * FROM unnest($1::text[], "
+                + "$2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS a(id, device_id, status, result, at)), "
+                + "changed AS (UPDATE command c SET status = a.status, completed_at = a.at, next_attempt_at = NULL, "
+                + "updated_at = a.at, result = a.result, "
+                + "round_trip_ms = GREATEST(0, (extract(epoch FROM (a.at - c.sent_at)) * 1000)::bigint), "
                 + "last_error = CASE WHEN a.status = 'FAILED' THEN 'the device answered error' END FROM a "
                 + "WHERE c.id = a.id AND c.device_id = a.device_id AND c.status IN ('SENT', 'TIMED_OUT') "
                 + "RETURNING c.*), t AS (" + TRANSITIONS + ") SELECT * FROM changed")
-                .execute(Tuple.of(at(now), ids, deviceIds, statuses, results)))
+                .execute(Tuple.of(ids, deviceIds, statuses, results, received)))
                 .flatMap(changed -> events(tx, changed).replaceWith(
                         changed.stream().map(Command::id).collect(Collectors.toSet()))));
     }

@@ -82,7 +82,8 @@ public class Inbound {
         @SuppressWarnings("unchecked")
         Map<String, Object> resultMap = result == null ? null
                 : result instanceof Map ? (Map<String, Object>) result : Map.of("value", result);
-        return acks.submit(new CommandStore.Ack(m.group(1), commandId.toString(), "ok".equals(status), resultMap),
+        return acks.submit(new CommandStore.Ack(m.group(1), commandId.toString(), "ok".equals(status), resultMap,
+                clock.instant()),
                 outcome -> count(message, outcome.name().toLowerCase(java.util.Locale.ROOT)));
     }
 
