@@ -9,6 +9,8 @@ DEVICES=${DEVICES:-4000}
 HTTP_SECONDS=${HTTP_SECONDS:-20}
 CONNECTIONS=${CONNECTIONS:-64}
 MQTT_MESSAGES=${MQTT_MESSAGES:-100000}
+# devices publishing over MQTT, a connection each as the device (the broker lets a device publish only on its topics)
+MQTT_DEVICES=${MQTT_DEVICES:-500}
 OFFSET=${PORT_OFFSET:-300}
 WORK=target/bench-ingest
 DATA=$WORK/stack
@@ -27,4 +29,4 @@ java -jar bench/target/heartbeat-bench.jar ingest \
   --registry "http://127.0.0.1:$((8081 + OFFSET))" --ingest "http://127.0.0.1:$((8082 + OFFSET))" \
   --kafka "127.0.0.1:$((9092 + OFFSET))" --mqtt "tcp://127.0.0.1:$((1883 + OFFSET))" \
   --data-dir "$DATA" --work "$WORK" --devices "$DEVICES" --http-seconds "$HTTP_SECONDS" \
-  --connections "$CONNECTIONS" --mqtt-messages "$MQTT_MESSAGES" --ingest-pid "${INGEST_PID:-}"
+  --connections "$CONNECTIONS" --mqtt-messages "$MQTT_MESSAGES" --mqtt-devices "$MQTT_DEVICES" --ingest-pid "${INGEST_PID:-}"

@@ -8,14 +8,21 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
 
 import io.heartbeat.localstack.DevKeys;
 import io.heartbeat.localstack.DevTokens;
@@ -44,6 +51,7 @@ public final class Bench {
             case "monitor" -> MonitorBench.run(new Options(options));
             case "monitor-fleet" -> MonitorFleetBench.run(new Options(options));
             case "command" -> CommandBench.run(new Options(options));
+            case "broker" -> BrokerBench.run(new Options(options));
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);
@@ -65,6 +73,60 @@ public final class Bench {
                 throw new IllegalStateException("timed out waiting for " + what);
             }
             Thread.sleep(250);
+        }
+    }
+
+    /**
+     * Connect options for device {@code deviceId}: the broker's extension takes user name = device id, password = the
+     * device's API token (and the client id must be the device id too).
+     */
+    public static MqttConnectOptions deviceOptions(String deviceId, String token, int maxInflight) {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(true);
+        options.setMaxInflight(maxInflight);
+        options.setConnectionTimeout(30);
+        options.setUserName(deviceId);
+        options.setPassword(token.toCharArray());
+        return options;
+    }
+
+    /**
+     * Connects every client at once as the device its client id names ({@link #deviceOptions}, tokens by device id),
+     * then again the ones the broker refused, until all are connected: the broker accepts a device only once it has
+     * read the device's view from registry.devices. Fails after {@code timeout}.
+     */
+    public static void connectDevices(List<MqttAsyncClient> clients, Map<String, String> tokens, int maxInflight,
+            Duration timeout) throws Exception {
+        java.time.Instant deadline = java.time.Instant.now().plus(timeout);
+        List<MqttAsyncClient> pending = clients;
+        while (!pending.isEmpty()) {
+            Map<MqttAsyncClient, IMqttToken> attempts = new LinkedHashMap<>();
+            List<MqttAsyncClient> refused = new ArrayList<>();
+            MqttException last = null;
+            for (MqttAsyncClient c : pending) {
+                try {
+                    attempts.put(c, c.connect(deviceOptions(c.getClientId(), tokens.get(c.getClientId()), maxInflight)));
+                } catch (MqttException e) {
+                    refused.add(c); // e.g. an earlier attempt still in progress
+                    last = e;
+                }
+            }
+            for (Map.Entry<MqttAsyncClient, IMqttToken> a : attempts.entrySet()) {
+                try {
+                    a.getValue().waitForCompletion(60_000);
+                } catch (MqttException e) {
+                    refused.add(a.getKey());
+                    last = e;
+                }
+            }
+            if (!refused.isEmpty() && java.time.Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(refused.size() + " devices not accepted by the broker after " + timeout
+                        + ", such as " + refused.get(0).getClientId() + ": " + last.getMessage(), last);
+            }
+            if (!refused.isEmpty()) {
+                Thread.sleep(250);
+            }
+            pending = refused;
         }
     }
 

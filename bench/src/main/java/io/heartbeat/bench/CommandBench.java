@@ -26,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
@@ -34,6 +33,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceStatusChanged;
+import io.heartbeat.contracts.DeviceTokens;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Protocol;
@@ -95,10 +95,13 @@ final class CommandBench {
         try (KafkaProducer<String, String> producer = Bench.producer(kafka); Fleet fleet = new Fleet(mqtt, ids)) {
             Instant now = Instant.now();
             for (String id : ids) {
+                // playing the registry: the view carries the hash of the device's API token, which the broker checks
                 producer.send(new ProducerRecord<>(Topics.REGISTRY_DEVICES, id, EventJson.write(new DeviceView(
                         DeviceView.SCHEMA_VERSION, id, TENANT, id, Protocol.MQTT, Map.of(), "bench",
-                        new Thresholds(30, 40, 300, 0, 600), true, true, "1", Map.of(), null, 1, now, now))));
+                        new Thresholds(30, 40, 300, 0, 600), true, true, "1", Map.of(),
+                        DeviceTokens.hash(fleet.tokens.get(id)), now, 1, now, now))));
             }
+            producer.flush();
             fleet.connect();
             status(producer, ids, DeviceState.UNKNOWN, DeviceState.CONNECTED);
 
@@ -501,9 +504,14 @@ final class CommandBench {
         }
     }
 
-    /** The simulated devices: an MQTT client each that answers every command at once (QoS 1). */
+    /**
+     * The simulated devices: an MQTT client each, connected as the device (client id and user name = device id, password
+     * = its API token), that answers every command at once (QoS 1).
+     */
     private static final class Fleet implements AutoCloseable {
         private final List<String> ids;
+        /** Each device's API token, by device id (random per run; the views carry their hashes). */
+        final Map<String, String> tokens = new HashMap<>();
         private final List<MqttAsyncClient> clients = new ArrayList<>();
         /** First receipt of each command, System.nanoTime(). */
         final Map<String, Long> received = new ConcurrentHashMap<>();
@@ -518,30 +526,24 @@ final class CommandBench {
         Fleet(String broker, List<String> ids) throws Exception {
             this.ids = ids;
             for (String id : ids) {
-                clients.add(new MqttAsyncClient(broker, "bench-" + id, new MemoryPersistence()));
+                tokens.put(id, DeviceTokens.generate());
+                clients.add(new MqttAsyncClient(broker, id, new MemoryPersistence()));
             }
         }
 
-        /** Connects every device at once and subscribes each to its command topic; returns when all are subscribed. */
+        /**
+         * Connects every device at once (again those the broker refused while it had not read their views yet) and
+         * subscribes each to its command topic; returns when all are subscribed.
+         */
         void connect() throws Exception {
-            MqttConnectOptions options = new MqttConnectOptions();
-            options.setCleanSession(true);
-            options.setMaxInflight(1000);
-            options.setConnectionTimeout(30);
-            List<IMqttToken> tokens = new ArrayList<>();
-            for (MqttAsyncClient c : clients) {
-                tokens.add(c.connect(options));
-            }
-            for (IMqttToken t : tokens) {
-                t.waitForCompletion(60_000);
-            }
-            tokens.clear();
+            Bench.connectDevices(clients, tokens, 1000, Duration.ofSeconds(120));
+            List<IMqttToken> subscribed = new ArrayList<>();
             for (int i = 0; i < ids.size(); i++) {
                 String id = ids.get(i);
                 MqttAsyncClient c = clients.get(i);
-                tokens.add(c.subscribe("devices/" + id + "/commands", 1, (topic, m) -> answer(id, c, m)));
+                subscribed.add(c.subscribe("devices/" + id + "/commands", 1, (topic, m) -> answer(id, c, m)));
             }
-            for (IMqttToken t : tokens) {
+            for (IMqttToken t : subscribed) {
                 t.waitForCompletion(60_000);
             }
         }

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,7 +27,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
@@ -36,8 +37,9 @@ import io.heartbeat.contracts.Topics;
 
 /**
  * Accepted heartbeats per second through ingest, over HTTP (wrk, many devices with their own API tokens) and over MQTT
- * (QoS 1 publishes until every one is a record on Kafka), with ingest's own receipt-to-Kafka-ack percentiles and its
- * resident memory. Devices are registered through the registry in a profile that allows 10 heartbeats a second each,
+ * (QoS 1 publishes until every one is a record on Kafka, from {@code mqtt-devices} of the devices, each connected to the
+ * broker as itself), with ingest's own receipt-to-Kafka-ack percentiles and its resident memory. Devices are registered through
+ * the registry in a profile that allows 10 heartbeats a second each,
  * so the rate limit is not what is measured.
  */
 final class IngestBench {
@@ -59,6 +61,8 @@ final class IngestBench {
         int connections = o.getInt("connections", 64);
         int mqttMessages = o.getInt("mqtt-messages", 100_000);
         int mqttInflight = o.getInt("mqtt-inflight", 1000);
+        // devices that publish over MQTT, a connection each (the broker lets a device publish only on its own topics)
+        int mqttDevices = Math.min(devices, o.getInt("mqtt-devices", 500));
         String ingestPid = o.get("ingest-pid", "");
         Files.createDirectories(work);
 
@@ -71,48 +75,50 @@ final class IngestBench {
         Files.write(tokens, fleet.stream().map(d -> d[1]).toList());
         Bench.waitFor("ingest to know " + devices + " new devices", Duration.ofSeconds(120),
                 () -> http.metric(metrics, "ingest_directory_devices") >= known + devices);
+        // the MQTT devices connect before the HTTP run: the broker has read their views by then
+        try (Publishers publishers = Publishers.connect(mqtt, fleet.subList(0, mqttDevices), mqttInflight)) {
+            // warm-up: the JIT compilers take a core for a minute after startup; what is measured is the warm service
+            int warmup = o.getInt("warmup-seconds", 30);
+            if (warmup > 0) {
+                System.out.printf("warming up for %d s (HTTP and MQTT, not measured)%n", warmup);
+                runWrk(ingest, tokens, work, connections, warmup);
+                mqttRun(http, metrics, kafka, publishers, Math.min(mqttMessages, 20_000), mqttInflight);
+            }
 
-        // warm-up: the JIT compilers take a core for a minute after startup; what is measured is the warm service
-        int warmup = o.getInt("warmup-seconds", 30);
-        if (warmup > 0) {
-            System.out.printf("warming up for %d s (HTTP and MQTT, not measured)%n", warmup);
-            runWrk(ingest, tokens, work, connections, warmup);
-            mqttRun(http, metrics, kafka, mqtt, fleet, Math.min(mqttMessages, 20_000), mqttInflight);
+            StringBuilder report = new StringBuilder();
+            report.append("Run at ").append(Instant.now()).append(", ").append(devices).append(" devices, ")
+                    .append(Runtime.getRuntime().availableProcessors())
+                    .append(" cores shared by the whole stack and the load generator, measured after a ").append(warmup)
+                    .append(" s warm-up\n\n");
+
+            // --- HTTP ---
+            double acceptedBefore = http.metric(metrics, "ingest_heartbeats_accepted_total", "channel=\"HTTP\"");
+            double rejectedBefore = http.metric(metrics, "ingest_heartbeats_rejected_total", "channel=\"HTTP\"");
+            var handoffBefore = http.buckets(metrics, HANDOFF, "channel=\"HTTP\"");
+            String wrk = runWrk(ingest, tokens, work, connections, httpSeconds);
+            double accepted = http.metric(metrics, "ingest_heartbeats_accepted_total", "channel=\"HTTP\"") - acceptedBefore;
+            double rejected = http.metric(metrics, "ingest_heartbeats_rejected_total", "channel=\"HTTP\"") - rejectedBefore;
+            var handoffAfter = http.buckets(metrics, HANDOFF, "channel=\"HTTP\"");
+            double p50 = Bench.Http.quantile(handoffBefore, handoffAfter, 0.5);
+            double p99 = Bench.Http.quantile(handoffBefore, handoffAfter, 0.99);
+            String rssHttp = Bench.rss(ingestPid);
+            report.append("### HTTP (wrk, ").append(connections).append(" connections, ").append(httpSeconds)
+                    .append(" s)\n\n")
+                    .append(String.format("- accepted: %.0f heartbeats, **%.0f/s**; refused: %.0f%n", accepted,
+                            accepted / httpSeconds, rejected))
+                    .append(String.format(
+                            "- receipt to Kafka ack (ingest's histogram, bucket upper bounds): p50 ≤ %.1f ms, p99 ≤ %.1f ms%n",
+                            p50 * 1000,
+                            p99 * 1000))
+                    .append("- wrk: ").append(wrkSummary(wrk)).append('\n')
+                    .append("- ingest RSS after the HTTP run: ").append(rssHttp).append("\n\n");
+
+            // --- MQTT ---
+            report.append(mqttRun(http, metrics, kafka, publishers, mqttMessages, mqttInflight));
+            report.append("- ingest RSS after the MQTT run: ").append(Bench.rss(ingestPid)).append('\n');
+            System.out.println("\n" + report);
+            Files.writeString(work.resolve("results.md"), report.toString());
         }
-
-        StringBuilder report = new StringBuilder();
-        report.append("Run at ").append(Instant.now()).append(", ").append(devices).append(" devices, ")
-                .append(Runtime.getRuntime().availableProcessors())
-                .append(" cores shared by the whole stack and the load generator, measured after a ").append(warmup)
-                .append(" s warm-up\n\n");
-
-        // --- HTTP ---
-        double acceptedBefore = http.metric(metrics, "ingest_heartbeats_accepted_total", "channel=\"HTTP\"");
-        double rejectedBefore = http.metric(metrics, "ingest_heartbeats_rejected_total", "channel=\"HTTP\"");
-        var handoffBefore = http.buckets(metrics, HANDOFF, "channel=\"HTTP\"");
-        String wrk = runWrk(ingest, tokens, work, connections, httpSeconds);
-        double accepted = http.metric(metrics, "ingest_heartbeats_accepted_total", "channel=\"HTTP\"") - acceptedBefore;
-        double rejected = http.metric(metrics, "ingest_heartbeats_rejected_total", "channel=\"HTTP\"") - rejectedBefore;
-        var handoffAfter = http.buckets(metrics, HANDOFF, "channel=\"HTTP\"");
-        double p50 = Bench.Http.quantile(handoffBefore, handoffAfter, 0.5);
-        double p99 = Bench.Http.quantile(handoffBefore, handoffAfter, 0.99);
-        String rssHttp = Bench.rss(ingestPid);
-        report.append("### HTTP (wrk, ").append(connections).append(" connections, ").append(httpSeconds)
-                .append(" s)\n\n")
-                .append(String.format("- accepted: %.0f heartbeats, **%.0f/s**; refused: %.0f%n", accepted,
-                        accepted / httpSeconds, rejected))
-                .append(String.format(
-                        "- receipt to Kafka ack (ingest's histogram, bucket upper bounds): p50 ≤ %.1f ms, p99 ≤ %.1f ms%n",
-                        p50 * 1000,
-                        p99 * 1000))
-                .append("- wrk: ").append(wrkSummary(wrk)).append('\n')
-                .append("- ingest RSS after the HTTP run: ").append(rssHttp).append("\n\n");
-
-        // --- MQTT ---
-        report.append(mqttRun(http, metrics, kafka, mqtt, fleet, mqttMessages, mqttInflight));
-        report.append("- ingest RSS after the MQTT run: ").append(Bench.rss(ingestPid)).append('\n');
-        System.out.println("\n" + report);
-        Files.writeString(work.resolve("results.md"), report.toString());
     }
 
     /** Creates the bench profile and the devices; returns {id, token} pairs. */
@@ -194,9 +200,49 @@ final class IngestBench {
         return String.join("; ", keep);
     }
 
-    /** Publishes {@code messages} QoS 1 heartbeats round-robin over the fleet and waits for all on Kafka. */
-    private static String mqttRun(Bench.Http http, String metrics, String kafka, String broker, List<String[]> fleet,
-            int messages, int inflight) throws Exception {
+    /**
+     * The devices that publish over MQTT: a Paho client each, connected as the device (client id and user name = device
+     * id, password = its API token).
+     */
+    private record Publishers(List<String> ids, List<MqttAsyncClient> clients) implements AutoCloseable {
+
+        static Publishers connect(String broker, List<String[]> devices, int inflight) throws Exception {
+            List<String> ids = new ArrayList<>();
+            List<MqttAsyncClient> clients = new ArrayList<>();
+            Map<String, String> tokens = new HashMap<>();
+            for (String[] d : devices) {
+                ids.add(d[0]);
+                tokens.put(d[0], d[1]);
+                clients.add(new MqttAsyncClient(broker, d[0], new MemoryPersistence()));
+            }
+            long t0 = System.nanoTime();
+            Bench.connectDevices(clients, tokens, inflight, Duration.ofSeconds(120));
+            System.out.printf("connected %d MQTT devices in %.1f s%n", clients.size(), (System.nanoTime() - t0) / 1e9);
+            return new Publishers(ids, clients);
+        }
+
+        int size() {
+            return clients.size();
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (MqttAsyncClient c : clients) {
+                if (c.isConnected()) {
+                    c.disconnect().waitForCompletion(5_000);
+                }
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * Publishes {@code messages} QoS 1 heartbeats round-robin over the MQTT devices, each on its own topic, and waits for
+     * all on Kafka. The body carries no credential: the broker authenticated the connection, and ingest takes the topic
+     * as the device.
+     */
+    private static String mqttRun(Bench.Http http, String metrics, String kafka, Publishers publishers, int messages,
+            int inflight) throws Exception {
         double acceptedBefore = http.metric(metrics, "ingest_heartbeats_accepted_total", "channel=\"MQTT\"");
         double rejectedBefore = http.metric(metrics, "ingest_heartbeats_rejected_total", "channel=\"MQTT\"");
         var handoffBefore = http.buckets(metrics, HANDOFF, "channel=\"MQTT\"");
@@ -222,22 +268,18 @@ final class IngestBench {
         }, "bench-kafka-counter");
         counter.start();
 
-        MqttAsyncClient client = new MqttAsyncClient(broker, "bench-" + System.nanoTime(), new MemoryPersistence());
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(true);
-        options.setMaxInflight(inflight);
-        client.connect(options).waitForCompletion(10_000);
         Semaphore window = new Semaphore(inflight);
         AtomicInteger failed = new AtomicInteger();
         long t0 = System.nanoTime();
         for (int i = 0; i < messages; i++) {
-            String[] device = fleet.get(i % fleet.size());
-            String body = "{\"device_id\":\"" + device[0] + "\",\"api_token\":\"" + device[1]
-                    + "\",\"status\":\"alive\",\"timestamp\":\"" + Instant.now() + "\",\"voltage\":230.1}";
+            int d = i % publishers.size();
+            String id = publishers.ids().get(d);
+            String body = "{\"device_id\":\"" + id + "\",\"status\":\"alive\",\"timestamp\":\"" + Instant.now()
+                    + "\",\"voltage\":230.1}";
             window.acquire();
             MqttMessage m = new MqttMessage(body.getBytes(StandardCharsets.UTF_8));
             m.setQos(1);
-            client.publish("devices/" + device[0] + "/heartbeat", m, null, new IMqttActionListener() {
+            publishers.clients().get(d).publish("devices/" + id + "/heartbeat", m, null, new IMqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     window.release();
@@ -253,19 +295,18 @@ final class IngestBench {
         window.acquire(inflight);
         long published = System.nanoTime();
         counter.join();
-        client.disconnect().waitForCompletion(5_000);
-        client.close();
         double seconds = ((lastSeen[0] == 0 ? System.nanoTime() : lastSeen[0]) - t0) / 1e9;
         double accepted = http.metric(metrics, "ingest_heartbeats_accepted_total", "channel=\"MQTT\"") - acceptedBefore;
         double rejected = http.metric(metrics, "ingest_heartbeats_rejected_total", "channel=\"MQTT\"") - rejectedBefore;
         var handoffAfter = http.buckets(metrics, HANDOFF, "channel=\"MQTT\"");
         double p50 = Bench.Http.quantile(handoffBefore, handoffAfter, 0.5);
         double p99 = Bench.Http.quantile(handoffBefore, handoffAfter, 0.99);
-        return String.format("### MQTT (QoS 1, one publisher connection, %d in flight)%n%n"
+        return String.format("### MQTT (QoS 1, %d devices with a connection each, %d in flight in all)%n%n"
                 + "- %d published (%d failed) in %.1f s; %d records on `heartbeats` after %.1f s: **%.0f accepted/s**"
                 + " to Kafka%n- ingest counted %.0f accepted, %.0f refused%n"
                 + "- receipt to Kafka ack (ingest's histogram, bucket upper bounds): p50 ≤ %.1f ms, p99 ≤ %.1f ms%n",
-                inflight, messages, failed.get(), (published - t0) / 1e9, seen.get(), seconds, seen.get() / seconds,
+                publishers.size(), inflight, messages, failed.get(), (published - t0) / 1e9, seen.get(), seconds,
+                seen.get() / seconds,
                 accepted, rejected, p50 * 1000, p99 * 1000);
     }
 

@@ -77,7 +77,7 @@ final class MonitorBench {
                 String id = "mb-" + run + "-" + i;
                 producer.send(new ProducerRecord<>(Topics.REGISTRY_DEVICES, id, EventJson.write(new DeviceView(
                         DeviceView.SCHEMA_VERSION, id, "bench", id, Protocol.HTTP, Map.of(), "bench", t, true, false, null,
-                        Map.of(), null, 1, now, now))));
+                        Map.of(), null, now, 1, now, now))));
             }
             producer.flush();
             // let the monitor read the views (its heartbeat of an unknown device would use default thresholds)

@@ -90,7 +90,7 @@ final class MonitorFleetBench {
             for (String id : ids) {
                 producer.send(new ProducerRecord<>(Topics.REGISTRY_DEVICES, id, EventJson.write(new DeviceView(
                         DeviceView.SCHEMA_VERSION, id, "bench", id, Protocol.MQTT, Map.of(), "bench", thresholds, true,
-                        false, "1", Map.of(), null, 1, now, now))));
+                        false, "1", Map.of(), null, now, 1, now, now))));
             }
             producer.flush();
             Bench.waitFor("the monitor to track " + devices + " devices", Duration.ofMinutes(5),

@@ -13,12 +13,12 @@ import jakarta.enterprise.event.Startup;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.heartbeat.common.kafka.TopicFollower;
 import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
+import io.heartbeat.contracts.kafka.TopicFollower;
 import io.quarkus.runtime.ShutdownEvent;
 
 /**

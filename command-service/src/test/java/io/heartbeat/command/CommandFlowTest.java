@@ -8,6 +8,7 @@ import static io.heartbeat.command.CommandTestSupport.status;
 import static io.heartbeat.command.CommandTestSupport.tokens;
 import static io.heartbeat.command.CommandTestSupport.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -19,6 +20,7 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
@@ -39,14 +41,17 @@ class CommandFlowTest {
 
     static final Duration WAIT = Duration.ofSeconds(20);
 
-    /** A registered device with remote control, connected per device-status, and its MQTT client. */
+    /**
+     * A registered device with remote control, its MQTT client (subscribed to its commands), then connected per
+     * device-status.
+     */
     static Device online(String id) throws Exception {
-        Device device = new Device(id);
         try (CommandTestSupport kafka = new CommandTestSupport()) {
             kafka.view(id, true, 1);
+            Device device = new Device(id);
             kafka.status(id, DeviceState.UNKNOWN, DeviceState.CONNECTED);
+            return device;
         }
-        return device;
     }
 
     static List<String> transitions(String commandId) {
@@ -70,7 +75,7 @@ class CommandFlowTest {
             // a duplicate ack and a last will change nothing
             device.ack(commandId, "error", "{}");
             device.publish("{\"status\":\"offline\"}");
-            Thread.sleep(500);
+            await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> "SUCCEEDED".equals(status(commandId)));
             JsonPath c = operator().get("/api/v1/commands/" + commandId).then().statusCode(200).extract().jsonPath();
             assertThat(c.getString("status")).isEqualTo("SUCCEEDED");
             assertThat(c.getBoolean("result.rebooted")).isTrue();
@@ -87,6 +92,41 @@ class CommandFlowTest {
             assertThat(device.next(WAIT).commandId()).isEqualTo(commandId);
             device.ack(commandId, "error", "{\"reason\":\"disk full\"}");
             await().atMost(WAIT).until(() -> "FAILED".equals(status(commandId)));
+        }
+    }
+
+    /**
+     * The broker lets a device publish only on its own topics: another registered device, connected with its own
+     * credentials, that answers this device's command on this device's status topic is disconnected, and its forged
+     * ack completes nothing; the command stays SENT (and would be retried after its ack timeout) until its own device
+     * answers.
+     */
+    @Test
+    void aForgedAckFromAnotherDeviceIsRefusedByTheBrokerAndTheCommandWaitsForItsOwnDevice() throws Exception {
+        String id = uniqueId("victim");
+        String other = uniqueId("forger");
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            kafka.view(other, true, 1);
+        }
+        try (Device device = online(id); Device forger = new Device(other)) {
+            String commandId = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"unlock\",\"ackTimeout\":\"PT10S\"}");
+            assertThat(device.next(WAIT).commandId()).isEqualTo(commandId);
+            assertThat(status(commandId)).isEqualTo("SENT");
+
+            // MQTT 3.1.1 has no negative PUBACK: the broker answers the unauthorized publish by closing the connection
+            assertThat(catchThrowable(() -> forger.publish("devices/" + id + "/status",
+                    "{\"command_id\":\"" + commandId + "\",\"status\":\"ok\"}")))
+                    .as("the forged publish is never acknowledged").isInstanceOf(MqttException.class);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !forger.connected());
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                    .until(() -> "SENT".equals(status(commandId)));
+
+            device.ack(commandId, "ok", "{\"unlocked\":true}");
+            await().atMost(WAIT).until(() -> "SUCCEEDED".equals(status(commandId)));
+            JsonPath c = operator().get("/api/v1/commands/" + commandId).then().statusCode(200).extract().jsonPath();
+            assertThat(c.getBoolean("result.unlocked")).isTrue();
+            assertThat(c.getInt("attempts")).isEqualTo(1);
+            assertThat(transitions(commandId)).containsExactly("QUEUED", "SENT", "SUCCEEDED");
         }
     }
 
@@ -122,39 +162,43 @@ class CommandFlowTest {
     @Test
     void aCommandWhoseTtlPassesWhileTheDeviceIsOfflineExpiresAndIsNeverSent() throws Exception {
         String id = uniqueId("ttl");
-        try (Device device = new Device(id); CommandTestSupport kafka = new CommandTestSupport()) {
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
             kafka.view(id, true, 1);
             kafka.status(id, DeviceState.UNKNOWN, DeviceState.TEMPORARILY_OFFLINE);
-            String commandId = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"reboot\",\"ttl\":\"PT1S\"}");
-            await().atMost(WAIT).until(() -> "EXPIRED".equals(status(commandId)));
-            kafka.status(id, DeviceState.TEMPORARILY_OFFLINE, DeviceState.CONNECTED);
-            assertThat(device.next(Duration.ofSeconds(3))).isNull();
-            assertThat(transitions(commandId)).containsExactly("QUEUED", "EXPIRED");
+            try (Device device = new Device(id)) {
+                String commandId = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"reboot\",\"ttl\":\"PT1S\"}");
+                await().atMost(WAIT).until(() -> "EXPIRED".equals(status(commandId)));
+                kafka.status(id, DeviceState.TEMPORARILY_OFFLINE, DeviceState.CONNECTED);
+                assertThat(device.next(Duration.ofSeconds(3))).isNull();
+                assertThat(transitions(commandId)).containsExactly("QUEUED", "EXPIRED");
+            }
         }
     }
 
     @Test
     void commandsQueuedWhileOfflineGoOutOnReconnectInCreationOrder() throws Exception {
         String id = uniqueId("queued");
-        try (Device device = new Device(id); CommandTestSupport kafka = new CommandTestSupport()) {
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
             kafka.view(id, true, 1);
             kafka.status(id, DeviceState.UNKNOWN, DeviceState.DISCONNECTED);
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                ids.add(create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"step-" + i + "\"}"));
+            try (Device device = new Device(id)) {
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    ids.add(create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"step-" + i + "\"}"));
+                }
+                assertThat(device.next(Duration.ofSeconds(2))).as("nothing while offline").isNull();
+                assertThat(status(ids.get(0))).isEqualTo("QUEUED");
+                kafka.status(id, DeviceState.DISCONNECTED, DeviceState.CONNECTED);
+                List<String> got = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    Device.Received r = device.next(WAIT);
+                    assertThat(r).isNotNull();
+                    got.add(r.commandId());
+                    device.ack(r.commandId(), "ok", "null");
+                }
+                assertThat(got).containsExactlyElementsOf(ids);
+                await().atMost(WAIT).until(() -> ids.stream().allMatch(c -> "SUCCEEDED".equals(status(c))));
             }
-            assertThat(device.next(Duration.ofSeconds(2))).as("nothing while offline").isNull();
-            assertThat(status(ids.get(0))).isEqualTo("QUEUED");
-            kafka.status(id, DeviceState.DISCONNECTED, DeviceState.CONNECTED);
-            List<String> got = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                Device.Received r = device.next(WAIT);
-                assertThat(r).isNotNull();
-                got.add(r.commandId());
-                device.ack(r.commandId(), "ok", "null");
-            }
-            assertThat(got).containsExactlyElementsOf(ids);
-            await().atMost(WAIT).until(() -> ids.stream().allMatch(c -> "SUCCEEDED".equals(status(c))));
         }
     }
 
@@ -234,7 +278,9 @@ class CommandFlowTest {
         String id = uniqueId("req-norc");
         try (CommandTestSupport kafka = new CommandTestSupport()) {
             kafka.view(id, false, 1);
-            Thread.sleep(500);
+            // the service has read the view once it refuses a command for the device
+            await().atMost(WAIT).until(() -> operator().body("{\"deviceId\":\"" + id + "\",\"name\":\"ping\"}")
+                    .post("/api/v1/commands").statusCode() == 409);
             CommandRequest request = new CommandRequest(CommandRequest.SCHEMA_VERSION, uniqueId("r"), id, "acme", "ping",
                     java.util.Map.of(), null, null, null, "status-monitor", null, Instant.now());
             kafka.send(Topics.COMMAND_REQUESTS, id, EventJson.write(request));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +23,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceStatusChanged;
+import io.heartbeat.contracts.DeviceTokens;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Protocol;
@@ -31,12 +33,19 @@ import io.heartbeat.contracts.TransitionReason;
 import io.heartbeat.localstack.DevKeys;
 import io.heartbeat.localstack.DevTokens;
 import io.heartbeat.localstack.test.LocalStackTestResource;
+import io.heartbeat.localstack.test.TestDevices;
 import io.heartbeat.localstack.test.TestRecords;
 import io.heartbeat.localstack.test.TopicReader;
 import io.restassured.specification.RequestSpecification;
 
-/** Plays the registry and the monitor (records straight onto Kafka) and the devices (an MQTT client each). */
+/**
+ * Plays the registry and the monitor (records straight onto Kafka) and the devices (an MQTT client each, authenticated
+ * as the device).
+ */
 public final class CommandTestSupport implements AutoCloseable {
+
+    /** When each test device was first registered (this JVM's tests share one stack). */
+    private static final Map<String, Instant> REGISTERED = new ConcurrentHashMap<>();
 
     private final TestRecords records;
 
@@ -69,13 +78,23 @@ public final class CommandTestSupport implements AutoCloseable {
         view(id, Protocol.MQTT, remoteControl, revision);
     }
 
-    /** Registers a device of tenant acme as the registry would. */
+    /**
+     * Registers a device of tenant acme as the registry would, with its {@link #deviceToken test API token}. The
+     * registration time (also when its credential was issued) is the first view's, so a later revision does not look
+     * like a token rotation to the broker, which would end the device's session.
+     */
     public void view(String id, Protocol protocol, boolean remoteControl, long revision) {
         Instant now = Instant.now();
+        Instant registered = REGISTERED.computeIfAbsent(id, ignored -> now);
         DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, protocol, Map.of(),
-                "default", new Thresholds(30, 40, 300, 0, 600), true, remoteControl, "1.0", Map.of(), null, revision,
-                now, now);
+                "default", new Thresholds(30, 40, 300, 0, 600), true, remoteControl, "1.0", Map.of(),
+                DeviceTokens.hash(deviceToken(id)), registered, revision, registered, now);
         send(Topics.REGISTRY_DEVICES, id, EventJson.write(v));
+    }
+
+    /** TEST ONLY: the API token of test device {@code id} ({@link TestDevices#token}). */
+    public static String deviceToken(String id) {
+        return TestDevices.token(id);
     }
 
     /** A liveness transition as the monitor publishes it. */
@@ -127,7 +146,12 @@ public final class CommandTestSupport implements AutoCloseable {
         records.close();
     }
 
-    /** A device on the real broker: receives its commands and answers them. */
+    /**
+     * A device on the real broker: connects as itself (user name and client id = device id, password = its
+     * {@link #deviceToken test token}), receives its commands and answers them. Its view must be on
+     * {@code registry.devices} first: the broker accepts a device once it has read the view, so this retries the
+     * connect until then.
+     */
     public static final class Device implements AutoCloseable {
 
         public record Received(Map<String, Object> body, long atNanos) {
@@ -144,13 +168,23 @@ public final class CommandTestSupport implements AutoCloseable {
         public Device(String id) throws Exception {
             this.id = id;
             String broker = "tcp://" + config("heartbeat.mqtt.host") + ":" + config("heartbeat.mqtt.port");
-            client = new MqttClient(broker, "device-" + id, new MemoryPersistence());
+            client = new MqttClient(broker, id, new MemoryPersistence());
+            // a publish or subscribe on a connection the broker closed fails instead of waiting forever
+            client.setTimeToWait(10_000);
             MqttConnectOptions options = new MqttConnectOptions();
             options.setCleanSession(true);
+            // 3.1.1, as fleets use: the broker answers an unauthorized publish by closing the connection
+            options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            options.setUserName(id);
+            options.setPassword(deviceToken(id).toCharArray());
             // Paho allows 10 publishes in progress; its count can lag its own completions when a device answers a
             // burst as fast as it can ("Too many publishes in progress"), which is the test client's limit, not ours
             options.setMaxInflight(1000);
-            client.connect(options);
+            Awaitility.await("device " + id + " accepted by the broker").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                        client.connect(options);
+                        return true;
+                    });
             client.subscribe("devices/" + id + "/commands", 1, (topic, message) -> {
                 Received r = new Received(EventJson.mapper().readValue(message.getPayload(), Command.OBJECT),
                         System.nanoTime());
@@ -177,13 +211,25 @@ public final class CommandTestSupport implements AutoCloseable {
             publish("{\"command_id\":\"" + commandId + "\",\"status\":\"" + status + "\",\"result\":" + resultJson + "}");
         }
 
+        /** Publishes on the device's own status topic. */
         public void publish(String body) throws Exception {
-            client.publish("devices/" + id + "/status", body.getBytes(StandardCharsets.UTF_8), 1, false);
+            publish("devices/" + id + "/status", body);
+        }
+
+        /** Publishes on any topic, QoS 1, such as another device's (which the broker must refuse). */
+        public void publish(String topic, String body) throws Exception {
+            client.publish(topic, body.getBytes(StandardCharsets.UTF_8), 1, false);
+        }
+
+        public boolean connected() {
+            return client.isConnected();
         }
 
         @Override
         public void close() throws Exception {
-            client.disconnect();
+            if (client.isConnected()) {
+                client.disconnect();
+            }
             client.close();
         }
     }

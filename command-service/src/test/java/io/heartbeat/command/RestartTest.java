@@ -46,9 +46,11 @@ public class RestartTest {
     void leaveAQueuedAndASentCommand() throws Exception {
         String offline = uniqueId("restart-q");
         String silent = uniqueId("restart-s");
-        try (CommandTestSupport kafka = new CommandTestSupport(); Device device = new Device(silent)) {
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
             kafka.view(offline, true, 1);
             kafka.view(silent, true, 1);
+        }
+        try (CommandTestSupport kafka = new CommandTestSupport(); Device device = new Device(silent)) {
             kafka.status(offline, DeviceState.UNKNOWN, DeviceState.DISCONNECTED);
             kafka.status(silent, DeviceState.UNKNOWN, DeviceState.CONNECTED);
             await().atMost(Duration.ofSeconds(20)).until(() -> operator()

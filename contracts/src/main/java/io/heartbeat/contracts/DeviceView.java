@@ -25,6 +25,10 @@ import java.util.Map;
  * @param firmwareVersion last known firmware version, nullable
  * @param metadata free-form operator metadata (location, model, ...)
  * @param tokenHash hash of the device API token, {@code sha256:<64 lowercase hex>}, see {@link DeviceTokens#hash(String)}
+ * @param credentialsSince when the device's current credential was issued: its registration or its last token
+ *        rotation. A device JWT carries the value it was issued under ({@link DeviceJwtVerifier}); one issued under
+ *        an earlier credential, or for an earlier device of the same id, is refused. {@code null} in views written
+ *        before the field existed: {@link #credentialsEpoch()} then falls back to {@code createdAt}.
  * @param revision strictly increasing per device
  * @param createdAt when the device was registered
  * @param updatedAt when this revision was written
@@ -43,9 +47,15 @@ public record DeviceView(
         String firmwareVersion,
         Map<String, Object> metadata,
         String tokenHash,
+        Instant credentialsSince,
         long revision,
         Instant createdAt,
         Instant updatedAt) {
 
     public static final int SCHEMA_VERSION = 1;
+
+    /** When the current credential was issued ({@link #credentialsSince()}, else {@link #createdAt()}). */
+    public Instant credentialsEpoch() {
+        return credentialsSince != null ? credentialsSince : createdAt;
+    }
 }

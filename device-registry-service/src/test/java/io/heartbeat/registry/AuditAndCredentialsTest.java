@@ -4,6 +4,7 @@ import static io.heartbeat.registry.RegistryTestSupport.as;
 import static io.heartbeat.registry.RegistryTestSupport.config;
 import static io.heartbeat.registry.RegistryTestSupport.create;
 import static io.heartbeat.registry.RegistryTestSupport.mqttDevice;
+import static io.heartbeat.registry.RegistryTestSupport.readDeviceTopic;
 import static io.heartbeat.registry.RegistryTestSupport.tokens;
 import static io.heartbeat.registry.RegistryTestSupport.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,10 +15,12 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jwt.JwtClaims;
@@ -25,6 +28,9 @@ import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.junit.jupiter.api.Test;
 
+import io.heartbeat.contracts.DeviceJwtVerifier;
+import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.EventJson;
 import io.heartbeat.localstack.DevKeys;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -108,6 +114,65 @@ class AuditAndCredentialsTest {
                 .setSkipDefaultAudienceValidation().build();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> userKey.processToClaims(jwt));
         as(jwt).get("/api/v1/devices").then().statusCode(401);
+    }
+
+    @Test
+    void theDeviceJwtCarriesTheViewsCredentialsSinceWhichARotationOrAReRegistrationMovesOn() throws Exception {
+        String id = uniqueId("since");
+        create(operator, mqttDevice(id));
+        String firstJwt = issueJwt(operator, id);
+        DeviceView created = view(readDeviceTopic(id, r -> r.size() >= 1, Duration.ofSeconds(30)).get(0));
+        assertThat(created.credentialsSince()).isEqualTo(created.createdAt());
+        assertThat(claims(firstJwt).getClaimValue(DeviceJwtVerifier.CREDENTIALS_SINCE_CLAIM, Long.class))
+                .isEqualTo(created.credentialsSince().toEpochMilli());
+        DeviceJwtVerifier verifier = new DeviceJwtVerifier(
+                DeviceJwtVerifier.readPublicKey(config("heartbeat.device-jwt.public-key-location")),
+                "heartbeat-registry", "heartbeat-devices", Duration.ofSeconds(30));
+        assertThat(valid(verifier, firstJwt).issuedFor(created)).isTrue();
+
+        // a rotation moves credentialsSince on: the JWT issued before no longer fits, one issued after does
+        as(operator).post("/api/v1/devices/" + id + "/token").then().statusCode(200);
+        DeviceView rotated = view(readDeviceTopic(id, r -> r.size() >= 2, Duration.ofSeconds(30)).get(1));
+        assertThat(rotated.revision()).isEqualTo(created.revision() + 1);
+        assertThat(rotated.credentialsSince()).isAfter(created.credentialsSince());
+        assertThat(rotated.createdAt()).isEqualTo(created.createdAt());
+        assertThat(valid(verifier, firstJwt).issuedFor(rotated)).isFalse();
+        String rotatedJwt = issueJwt(operator, id);
+        assertThat(claims(rotatedJwt).getClaimValue(DeviceJwtVerifier.CREDENTIALS_SINCE_CLAIM, Long.class))
+                .isEqualTo(rotated.credentialsSince().toEpochMilli());
+        assertThat(valid(verifier, rotatedJwt).issuedFor(rotated)).isTrue();
+
+        // deleted and registered again by another tenant: a new device, none of the old one's JWTs fit
+        as(operator).delete("/api/v1/devices/" + id).then().statusCode(204);
+        String globex = tokens().operator("globex");
+        create(globex, mqttDevice(id));
+        DeviceView again = view(readDeviceTopic(id, r -> r.size() >= 4, Duration.ofSeconds(30)).get(3));
+        assertThat(again.tenantId()).isEqualTo("globex");
+        assertThat(again.credentialsSince()).isAfter(rotated.credentialsSince());
+        assertThat(valid(verifier, rotatedJwt).issuedFor(again)).isFalse();
+        assertThat(valid(verifier, issueJwt(globex, id)).issuedFor(again)).isTrue();
+    }
+
+    private static String issueJwt(String user, String deviceId) {
+        return as(user).post("/api/v1/devices/" + deviceId + "/jwt").then().statusCode(200).extract().path("token");
+    }
+
+    private static DeviceView view(ConsumerRecord<String, String> record) {
+        return EventJson.read(record.value(), DeviceView.class);
+    }
+
+    private static JwtClaims claims(String jwt) throws Exception {
+        return new JwtConsumerBuilder()
+                .setVerificationKey(DevKeys.readPublic(Path.of(config("heartbeat.device-jwt.public-key-location"))))
+                .setExpectedIssuer("heartbeat-registry")
+                .setExpectedAudience("heartbeat-devices")
+                .build().processToClaims(jwt);
+    }
+
+    private static DeviceJwtVerifier.Valid valid(DeviceJwtVerifier verifier, String jwt) {
+        DeviceJwtVerifier.Result result = verifier.verify(jwt);
+        assertThat(result).isInstanceOf(DeviceJwtVerifier.Valid.class);
+        return (DeviceJwtVerifier.Valid) result;
     }
 
     @Test

@@ -65,6 +65,19 @@ class AuthTest {
     }
 
     @Test
+    void aTokenOfTheRightIssuerForAnotherAudienceIsA401() {
+        DevTokens otherAudience = new DevTokens(
+                DevKeys.readPrivate(Path.of(config(LocalStackTestResource.USER_KEY_PROPERTY))), DevTokens.ISSUER,
+                "another-application");
+        as(otherAudience.operator("acme")).get("/api/v1/devices").then().statusCode(401)
+                .header("WWW-Authenticate", "Bearer")
+                .contentType("application/problem+json")
+                .body("type", equalTo("/problems/unauthenticated"));
+        // the same user with the platform's audience is let in
+        as(tokens.operator("acme")).get("/api/v1/devices").then().statusCode(200);
+    }
+
+    @Test
     void garbageIsA401() {
         as("not.a.jwt").get("/api/v1/devices").then().statusCode(401);
     }

@@ -205,6 +205,26 @@ class DeviceApiTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @CsvSource({ "heartbeat-ingest", "heartbeat-ingest-0", "heartbeat-status-monitor-socket",
+            "heartbeat-command-service.1" })
+    void idsWithAServiceAccountPrefixAreA422NamingTheIdAndWhy(String id) {
+        as(operator).body(mqttDevice(id)).post("/api/v1/devices").then().statusCode(422)
+                .contentType("application/problem+json")
+                .body("type", equalTo("/problems/validation-failed"))
+                .body("errors.field", equalTo(java.util.List.of("id")))
+                .body("errors[0].message", containsString("reserved for the platform's MQTT service accounts"))
+                .body("errors[0].message", containsString("must not start with"));
+        as(operator).get("/api/v1/devices/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void idsThatOnlyResembleAServiceAccountAreFine() {
+        String id = uniqueId("my-heartbeat-ingest");
+        create(operator, mqttDevice(id));
+        as(operator).get("/api/v1/devices/" + id).then().statusCode(200);
+    }
+
+    @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "not JSON | {\"id\": | malformed-request",
             "wrong type | {\"id\":\"x\",\"name\":\"x\",\"protocol\":\"MQTT\",\"enabled\":\"maybe\"} | malformed-request",

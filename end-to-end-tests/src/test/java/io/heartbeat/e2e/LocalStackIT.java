@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +98,43 @@ class LocalStackIT {
                 URI.create(monitor + "/api/v1/status/devices/socket-0042/transitions"))
                 .header("Authorization", "Bearer " + token).GET());
         assertThat(transitions.body()).contains("HEARTBEAT_RECEIVED").contains("DEVICE_REGISTERED");
+
+        // an MQTT device as seed 002 has it: its id and API token as the broker credentials, a heartbeat on its own
+        // topic with no credential in the body; ingest (the runner gave it its service account) takes it to the
+        // monitor. An anonymous client is refused by the broker.
+        int mqttPort = 1883 + offset;
+        assertThat(table).contains("tcp://127.0.0.1:" + mqttPort);
+        HttpResponse<String> sensor = send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/devices"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"id\":\"sensor-0001\",\"name\":\"Heart rate sensor\",\"protocol\":\"MQTT\"}")));
+        assertThat(sensor.statusCode()).as(sensor.body()).isEqualTo(201);
+        String sensorToken = sensor.body().replaceAll(".*\"apiToken\":\"([A-Za-z0-9]{64})\".*", "$1");
+        MqttClient device = new MqttClient("tcp://127.0.0.1:" + mqttPort, "sensor-0001", new MemoryPersistence());
+        MqttConnectOptions credentials = new MqttConnectOptions();
+        credentials.setUserName("sensor-0001");
+        credentials.setPassword(sensorToken.toCharArray());
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+            device.connect(credentials);
+            return true;
+        });
+        device.publish("devices/sensor-0001/heartbeat",
+                "{\"status\":\"alive\",\"heart_rate\":72}".getBytes(StandardCharsets.UTF_8), 1, false);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> send(HttpRequest.newBuilder(URI.create(monitor + "/api/v1/status/devices/sensor-0001"))
+                        .header("Authorization", "Bearer " + token).GET()),
+                        r -> r.statusCode() == 200 && r.body().contains("\"state\":\"CONNECTED\""));
+        device.disconnect();
+        device.close();
+        MqttClient stranger = new MqttClient("tcp://127.0.0.1:" + mqttPort, "stranger", new MemoryPersistence());
+        try {
+            stranger.connect(new MqttConnectOptions());
+            throw new AssertionError("the broker accepted an anonymous client");
+        } catch (MqttException e) {
+            assertThat(e.getReasonCode()).isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION);
+        } finally {
+            stranger.close();
+        }
 
         // seed 004's reconnect for an HTTP device: a reconnect command in the command service is answered in the
         // device's next heartbeat response, ingest's delivery report completes the command, and it is answered once

@@ -1,12 +1,20 @@
 package io.heartbeat.ingest;
 
+import static io.heartbeat.ingest.IngestTestSupport.FORWARDED_FOR;
 import static io.heartbeat.ingest.IngestTestSupport.HEARTBEATS_PATH;
 import static io.heartbeat.ingest.IngestTestSupport.bearer;
+import static io.heartbeat.ingest.IngestTestSupport.config;
 import static io.heartbeat.ingest.IngestTestSupport.device;
 import static io.heartbeat.ingest.IngestTestSupport.deviceJwt;
+import static io.heartbeat.ingest.IngestTestSupport.deviceKey;
 import static io.heartbeat.ingest.IngestTestSupport.first;
+import static io.heartbeat.ingest.IngestTestSupport.marked;
+import static io.heartbeat.ingest.IngestTestSupport.oneMarked;
 import static io.heartbeat.ingest.IngestTestSupport.publish;
+import static io.heartbeat.ingest.IngestTestSupport.recreated;
+import static io.heartbeat.ingest.IngestTestSupport.rotated;
 import static io.heartbeat.ingest.IngestTestSupport.uniqueId;
+import static io.heartbeat.ingest.IngestTestSupport.uniqueSource;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -17,6 +25,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,28 +45,37 @@ import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.Topics;
 import io.heartbeat.contracts.golden.GoldenFixtures;
 import io.heartbeat.ingest.service.DeviceDirectory;
+import io.heartbeat.localstack.test.TestDeviceJwts;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 @QuarkusTest
 class HttpHeartbeatTest {
 
+    /** No spacing and a high per-minute cap, so one device can heartbeat several times in a row. */
+    private static final Thresholds FREQUENT = new Thresholds(30, 40, 300, 0, 600);
+
     @Inject
     DeviceDirectory directory;
 
+    @Inject
+    MeterRegistry metrics;
+
     /** Publishes views to registry.devices and waits until the service's directory holds them. */
     private void seed(DeviceView... views) {
-        publish(views);
-        for (DeviceView v : views) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> directory.find(v.deviceId())
-                    .map(held -> held.revision() >= v.revision()).orElse(false));
-        }
+        IngestTestSupport.seed(directory, views);
     }
 
     private String seededDevice(String prefix, String token) {
-        String id = uniqueId(prefix);
-        seed(device(id, token));
-        return id;
+        return seededView(prefix, token).deviceId();
+    }
+
+    private DeviceView seededView(String prefix, String token) {
+        DeviceView view = device(uniqueId(prefix), token);
+        seed(view);
+        return view;
     }
 
     @Test
@@ -105,8 +123,9 @@ class HttpHeartbeatTest {
 
     @Test
     void aDeviceJwtIsAcceptedAndHeartRateAnomaliesAreFlagged() {
-        String id = seededDevice("jwt", DeviceTokens.generate());
-        bearer(deviceJwt(id, Instant.now().plusSeconds(600)))
+        DeviceView view = seededView("jwt", DeviceTokens.generate());
+        String id = view.deviceId();
+        bearer(deviceJwt(view, Instant.now().plusSeconds(600)))
                 .body(Map.of("device_id", id, "heart_rate", 195))
                 .post(HEARTBEATS_PATH)
                 .then().statusCode(200).body("accepted", equalTo(true));
@@ -127,32 +146,35 @@ class HttpHeartbeatTest {
     @Test
     void missingWrongExpiredAndForeignCredentialsAre401() {
         String token = DeviceTokens.generate();
-        String id = seededDevice("auth", token);
+        DeviceView view = seededView("auth", token);
+        String id = view.deviceId();
         String marker = UUID.randomUUID().toString();
         Map<String, Object> body = Map.of("status", marker);
+        // a source of its own: unauthenticated refusals are recorded per source, up to a limit
+        String source = uniqueSource();
+        Instant exp = Instant.now().plusSeconds(600);
 
-        Response none = given().contentType("application/json").body(body).post(HEARTBEATS_PATH);
+        Response none = given().header(FORWARDED_FOR, source).contentType("application/json").body(body)
+                .post(HEARTBEATS_PATH);
         assertRefused(none, 401, RejectReason.UNAUTHENTICATED);
         none.then().header("WWW-Authenticate", "Bearer");
-        assertRefused(bearer(DeviceTokens.generate()).body(body).post(HEARTBEATS_PATH), 401,
-                RejectReason.INVALID_CREDENTIAL);
-        assertRefused(bearer(token.substring(1) + "x").body(body).post(HEARTBEATS_PATH), 401,
-                RejectReason.INVALID_CREDENTIAL);
-        assertRefused(given().header("Authorization", "Basic " + token).post(HEARTBEATS_PATH), 401,
-                RejectReason.UNAUTHENTICATED);
-        assertRefused(bearer(deviceJwt(id, Instant.now().minusSeconds(120))).body(body).post(HEARTBEATS_PATH), 401,
-                RejectReason.EXPIRED_CREDENTIAL);
-        assertRefused(bearer(deviceJwt(uniqueId("unregistered"), Instant.now().plusSeconds(600))).body(body)
-                .post(HEARTBEATS_PATH), 401, RejectReason.UNKNOWN_DEVICE);
-        assertRefused(bearer(IngestTestSupport.deviceJwt(id, "someone-else", "heartbeat-devices",
-                Instant.now().plusSeconds(600))).body(body).post(HEARTBEATS_PATH), 401,
-                RejectReason.INVALID_CREDENTIAL);
-        assertRefused(bearer(IngestTestSupport.deviceJwt(id, "heartbeat-registry", "other-audience",
-                Instant.now().plusSeconds(600))).body(body).post(HEARTBEATS_PATH), 401,
-                RejectReason.INVALID_CREDENTIAL);
-        assertRefused(bearer(IngestTestSupport.sign(id, "heartbeat-registry", "heartbeat-devices",
-                Instant.now().plusSeconds(600), foreignKey())).body(body).post(HEARTBEATS_PATH), 401,
-                RejectReason.INVALID_CREDENTIAL);
+        assertRefused(bearer(DeviceTokens.generate()).header(FORWARDED_FOR, source).body(body).post(HEARTBEATS_PATH),
+                401, RejectReason.INVALID_CREDENTIAL);
+        assertRefused(bearer(token.substring(1) + "x").header(FORWARDED_FOR, source).body(body).post(HEARTBEATS_PATH),
+                401, RejectReason.INVALID_CREDENTIAL);
+        assertRefused(given().header(FORWARDED_FOR, source).header("Authorization", "Basic " + token)
+                .post(HEARTBEATS_PATH), 401, RejectReason.UNAUTHENTICATED);
+        assertRefused(bearer(deviceJwt(view, Instant.now().minusSeconds(120))).header(FORWARDED_FOR, source)
+                .body(body).post(HEARTBEATS_PATH), 401, RejectReason.EXPIRED_CREDENTIAL);
+        assertRefused(bearer(TestDeviceJwts.sign(deviceKey(), uniqueId("unregistered"), IngestTestSupport.TENANT,
+                Instant.now(), exp)).header(FORWARDED_FOR, source).body(body).post(HEARTBEATS_PATH), 401,
+                RejectReason.UNKNOWN_DEVICE);
+        assertRefused(bearer(deviceJwt(view, "someone-else", TestDeviceJwts.AUDIENCE, exp))
+                .header(FORWARDED_FOR, source).body(body).post(HEARTBEATS_PATH), 401, RejectReason.INVALID_CREDENTIAL);
+        assertRefused(bearer(deviceJwt(view, TestDeviceJwts.ISSUER, "other-audience", exp))
+                .header(FORWARDED_FOR, source).body(body).post(HEARTBEATS_PATH), 401, RejectReason.INVALID_CREDENTIAL);
+        assertRefused(bearer(TestDeviceJwts.sign(foreignKey(), id, view.tenantId(), view.credentialsEpoch(), exp))
+                .header(FORWARDED_FOR, source).body(body).post(HEARTBEATS_PATH), 401, RejectReason.INVALID_CREDENTIAL);
 
         // every refusal is on heartbeats.rejected; unauthenticated ones carry no tenant
         List<?> rejected = IngestTestSupport.read(Topics.HEARTBEATS_REJECTED,
@@ -160,7 +182,7 @@ class HttpHeartbeatTest {
         assertThat(rejected).hasSize(8);
         // a JWT of a registered device that names another device in the body is forbidden
         String other = seededDevice("other", DeviceTokens.generate());
-        assertRefused(bearer(deviceJwt(id, Instant.now().plusSeconds(600))).body(Map.of("device_id", other))
+        assertRefused(bearer(deviceJwt(view, exp)).body(Map.of("device_id", other))
                 .post(HEARTBEATS_PATH), 403, RejectReason.DEVICE_ID_MISMATCH);
         assertThat(first(Topics.HEARTBEATS_REJECTED, id, HeartbeatRejected.class,
                 r -> r.reason() == RejectReason.DEVICE_ID_MISMATCH).payloadExcerpt()).contains(other);
@@ -204,8 +226,9 @@ class HttpHeartbeatTest {
     @Test
     void invalidBodiesAreRefusedWithTheirReasonAndNoCredentialInTheExcerpt() {
         String token = DeviceTokens.generate();
-        String id = seededDevice("invalid", token);
-        String jwt = deviceJwt(id, Instant.now().plusSeconds(600));
+        DeviceView view = seededView("invalid", token);
+        String id = view.deviceId();
+        String jwt = deviceJwt(view, Instant.now().plusSeconds(600));
         String future = Instant.now().plus(Duration.ofHours(1)).toString();
         Object[][] cases = {
                 { "{\"status\":\"alive\",", 400, RejectReason.MALFORMED_JSON },
@@ -268,6 +291,85 @@ class HttpHeartbeatTest {
         Response third = bearer(busyToken).post(HEARTBEATS_PATH);
         assertRefused(third, 429, RejectReason.RATE_LIMITED);
         assertThat(Integer.parseInt(third.header("Retry-After"))).isBetween(50, 60);
+    }
+
+    @Test
+    void aJwtIssuedBeforeARotationOrForAnEarlierDeviceOfTheSameIdIs401() {
+        String source = uniqueSource();
+        Instant exp = Instant.now().plusSeconds(600);
+        DeviceView first = device(uniqueId("jwt-rotated"), DeviceTokens.generate(), FREQUENT, true, 1);
+        seed(first);
+        String id = first.deviceId();
+        String beforeRotation = deviceJwt(first, exp);
+        bearer(beforeRotation).post(HEARTBEATS_PATH).then().statusCode(200);
+
+        // the registry rotated the token: JWTs issued before it are refused, one issued after it is accepted
+        DeviceView rotated = rotated(first, DeviceTokens.generate());
+        seed(rotated);
+        String marker = UUID.randomUUID().toString();
+        Response stale = bearer(beforeRotation).header(FORWARDED_FOR, source).body(Map.of("status", marker))
+                .post(HEARTBEATS_PATH);
+        assertRefused(stale, 401, RejectReason.INVALID_CREDENTIAL);
+        stale.then().body("detail", containsString("earlier credential or registration"));
+        assertThat(oneMarked(Topics.HEARTBEATS_REJECTED, marker, HeartbeatRejected.class).reason())
+                .isEqualTo(RejectReason.INVALID_CREDENTIAL);
+        String current = deviceJwt(rotated, exp);
+        bearer(current).post(HEARTBEATS_PATH).then().statusCode(200);
+
+        // deleted, then the id registered again by another tenant: the earlier device's JWTs do not carry over
+        IngestTestSupport.delete(directory, id);
+        DeviceView globex = recreated(rotated, "globex", DeviceTokens.generate());
+        seed(globex);
+        String otherMarker = UUID.randomUUID().toString();
+        Response foreign = bearer(current).header(FORWARDED_FOR, source).body(Map.of("status", otherMarker))
+                .post(HEARTBEATS_PATH);
+        assertRefused(foreign, 401, RejectReason.INVALID_CREDENTIAL);
+        assertThat(oneMarked(Topics.HEARTBEATS_REJECTED, otherMarker, HeartbeatRejected.class).tenantId()).isNull();
+        bearer(deviceJwt(globex, exp)).body(Map.of("status", "alive")).post(HEARTBEATS_PATH).then().statusCode(200);
+        assertThat(first(Topics.HEARTBEATS, id, HeartbeatAccepted.class, h -> "globex".equals(h.tenantId()))
+                .registryRevision()).isEqualTo(globex.revision());
+    }
+
+    @Test
+    void aBurstOfBadCredentialsFromOneSourceIsAnsweredInFullButRecordedOnlyUpToItsLimit() {
+        int limit = Integer.parseInt(config("heartbeat.ingest.unauthenticated-rejections.per-source-limit"));
+        int burst = 50;
+        assertThat(limit).isLessThan(burst);
+        String source = uniqueSource();
+        String marker = UUID.randomUUID().toString();
+        double suppressedBefore = suppressed(RejectReason.INVALID_CREDENTIAL);
+
+        Response firstAnswer = null;
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < burst; i++) {
+            Response answer = bearer(DeviceTokens.generate()).header(FORWARDED_FOR, source)
+                    .body(Map.of("status", marker)).post(HEARTBEATS_PATH);
+            firstAnswer = firstAnswer == null ? answer : firstAnswer;
+            answers.add(answer.statusCode() + " " + answer.contentType() + " " + answer.header("WWW-Authenticate")
+                    + " " + answer.asString());
+        }
+        // every answer is the same 401 problem, whether its refusal was recorded or not
+        assertRefused(firstAnswer, 401, RejectReason.INVALID_CREDENTIAL);
+        firstAnswer.then().header("WWW-Authenticate", "Bearer").body("title", equalTo("Invalid credential"));
+        assertThat(answers).hasSize(burst).containsOnly(answers.get(0));
+        // another source has a limit of its own
+        String otherMarker = UUID.randomUUID().toString();
+        assertRefused(bearer(DeviceTokens.generate()).header(FORWARDED_FOR, uniqueSource())
+                .body(Map.of("status", otherMarker)).post(HEARTBEATS_PATH), 401, RejectReason.INVALID_CREDENTIAL);
+
+        // the rest were answered and counted, never published
+        assertThat(suppressed(RejectReason.INVALID_CREDENTIAL) - suppressedBefore).isEqualTo(burst - limit);
+        assertThat(marked(Topics.HEARTBEATS_REJECTED, marker, HeartbeatRejected.class, limit, Duration.ofSeconds(20)))
+                .hasSize(limit).allSatisfy(r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID_CREDENTIAL));
+        assertThat(oneMarked(Topics.HEARTBEATS_REJECTED, otherMarker, HeartbeatRejected.class).reason())
+                .isEqualTo(RejectReason.INVALID_CREDENTIAL);
+        assertThat(marked(Topics.HEARTBEATS_REJECTED, marker, HeartbeatRejected.class, limit + 1,
+                Duration.ofSeconds(2))).hasSize(limit);
+    }
+
+    private double suppressed(RejectReason reason) {
+        Counter counter = metrics.find("ingest.rejections.suppressed").tag("reason", reason.name()).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

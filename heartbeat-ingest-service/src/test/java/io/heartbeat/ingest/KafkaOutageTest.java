@@ -2,8 +2,8 @@ package io.heartbeat.ingest;
 
 import static io.heartbeat.ingest.IngestTestSupport.HEARTBEATS_PATH;
 import static io.heartbeat.ingest.IngestTestSupport.bearer;
+import static io.heartbeat.ingest.IngestTestSupport.connectDevice;
 import static io.heartbeat.ingest.IngestTestSupport.device;
-import static io.heartbeat.ingest.IngestTestSupport.publish;
 import static io.heartbeat.ingest.IngestTestSupport.uniqueId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -12,12 +12,10 @@ import static org.hamcrest.Matchers.equalTo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.contracts.Channel;
@@ -52,12 +50,10 @@ class KafkaOutageTest {
     void anMqttHeartbeatArrivingWhileKafkaIsDownIsNotAcknowledgedAndIsStoredOnceKafkaIsBack() throws Exception {
         String token = DeviceTokens.generate();
         String id = uniqueId("mqtt-outage");
-        publish(device(id, token));
-        await().atMost(Duration.ofSeconds(20)).until(() -> directory.find(id).isPresent() && listener.subscribed());
-        MqttClient deviceClient = new MqttClient("tcp://" + IngestTestSupport.config("heartbeat.mqtt.host") + ":"
-                + IngestTestSupport.config("heartbeat.mqtt.port"), "outage-device-" + UUID.randomUUID(),
-                new MemoryPersistence());
-        deviceClient.connect();
+        IngestTestSupport.seed(directory, device(id, token));
+        await().atMost(Duration.ofSeconds(20)).until(listener::subscribed);
+        // the device connects as itself while Kafka is up: the broker learns devices from registry.devices
+        MqttClient deviceClient = connectDevice(id, token);
         double before = unpublished();
         KafkaBroker kafka = LocalStackTestResource.infrastructure().kafka();
         kafka.stop();
@@ -69,8 +65,7 @@ class KafkaOutageTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> unpublished() > before);
         } finally {
             kafka.start();
-            deviceClient.disconnect();
-            deviceClient.close();
+            IngestTestSupport.close(deviceClient);
         }
         // the broker redelivers the unacknowledged message to the resumed session, and this time it is stored
         HeartbeatAccepted hb = IngestTestSupport.read(Topics.HEARTBEATS, r -> id.equals(r.key()), 1,
@@ -83,8 +78,7 @@ class KafkaOutageTest {
     void whileKafkaIsDownHeartbeatsAre503NeverAcceptedAndAcceptedAgainAfterwards() {
         String token = DeviceTokens.generate();
         String id = uniqueId("outage");
-        publish(device(id, token));
-        await().atMost(Duration.ofSeconds(20)).until(() -> directory.find(id).isPresent());
+        IngestTestSupport.seed(directory, device(id, token));
 
         KafkaBroker kafka = LocalStackTestResource.infrastructure().kafka();
         kafka.stop();

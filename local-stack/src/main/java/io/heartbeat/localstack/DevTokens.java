@@ -21,13 +21,22 @@ public final class DevTokens {
     /** Issuer of the tokens the local stack and the tests mint; the services verify it. */
     public static final String ISSUER = "https://heartbeat.local/dev-idp";
     public static final String TENANT_CLAIM = "tenant";
+    /** The {@code aud} every service requires of users' tokens ({@code mp.jwt.verify.audiences}). */
+    public static final String AUDIENCE = "heartbeat-platform";
 
     private final PrivateKey signingKey;
     private final String issuer;
+    private final String audience;
 
-    public DevTokens(PrivateKey signingKey, String issuer) {
+    /** Tokens of another issuer or for another audience: what the services must refuse. */
+    public DevTokens(PrivateKey signingKey, String issuer, String audience) {
         this.signingKey = signingKey;
         this.issuer = issuer;
+        this.audience = audience;
+    }
+
+    public DevTokens(PrivateKey signingKey, String issuer) {
+        this(signingKey, issuer, AUDIENCE);
     }
 
     public DevTokens(PrivateKey signingKey) {
@@ -60,6 +69,7 @@ public final class DevTokens {
     private String sign(String subject, String tenant, List<String> groups, Instant issuedAt, Instant expiresAt) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(issuer);
+        claims.setAudience(audience);
         claims.setSubject(subject);
         claims.setClaim("upn", subject);
         claims.setJwtId(UUID.randomUUID().toString());

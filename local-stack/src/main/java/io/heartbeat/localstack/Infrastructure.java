@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.heartbeat.broker.BrokerSettings;
+import io.heartbeat.broker.ServiceAccount;
 import io.heartbeat.contracts.Topics;
 
 /**
@@ -12,9 +14,20 @@ import io.heartbeat.contracts.Topics;
  */
 public final class Infrastructure implements AutoCloseable {
 
-    /** Where things go and which ports they take; a zero port means "any free port". */
+    /**
+     * Where things go and which ports they take; a zero port means "any free port".
+     *
+     * @param mqttTlsPort the broker's TLS listener (with a self-signed development certificate, {@link DevTls}); -1
+     *        for none
+     */
     public record Settings(Path dataDir, int postgresPort, int mqttPort, int kafkaPort, int kafkaControllerPort,
-            int partitions) {
+            int partitions, int mqttTlsPort) {
+
+        /** Without a TLS listener. */
+        public Settings(Path dataDir, int postgresPort, int mqttPort, int kafkaPort, int kafkaControllerPort,
+                int partitions) {
+            this(dataDir, postgresPort, mqttPort, kafkaPort, kafkaControllerPort, partitions, -1);
+        }
     }
 
     private final Settings settings;
@@ -23,36 +36,54 @@ public final class Infrastructure implements AutoCloseable {
     private final KafkaBroker kafka;
     private final DevKeys userKeys;
     private final DevKeys deviceKeys;
+    private final DevServiceAccounts serviceAccounts;
 
     private Infrastructure(Settings settings, PostgresNode postgres, MqttBroker mqtt, KafkaBroker kafka,
-            DevKeys userKeys, DevKeys deviceKeys) {
+            DevKeys userKeys, DevKeys deviceKeys, DevServiceAccounts serviceAccounts) {
         this.settings = settings;
         this.postgres = postgres;
         this.mqtt = mqtt;
         this.kafka = kafka;
         this.userKeys = userKeys;
         this.deviceKeys = deviceKeys;
+        this.serviceAccounts = serviceAccounts;
     }
 
+    /** Starts Postgres, then Kafka with its topics, then the broker, whose extension follows registry.devices. */
     public static Infrastructure start(Settings s) {
-        DevKeys users = DevKeys.ensure(s.dataDir().resolve("keys"), "users");
-        DevKeys devices = DevKeys.ensure(s.dataDir().resolve("keys"), "devices");
+        Path keys = s.dataDir().resolve("keys");
+        DevKeys users = DevKeys.ensure(keys, "users");
+        DevKeys devices = DevKeys.ensure(keys, "devices");
+        DevServiceAccounts accounts = DevServiceAccounts.ensure(keys);
         PostgresNode postgres = PostgresNode.start(s.dataDir().resolve("postgres"), Ports.freeOr(s.postgresPort()));
-        MqttBroker mqtt = null;
+        KafkaBroker kafka = null;
         try {
             postgres.provision(ServiceDatabase.ALL);
-            mqtt = MqttBroker.start(s.dataDir().resolve("mqtt"), Ports.freeOr(s.mqttPort()));
-            KafkaBroker kafka = KafkaBroker.start(s.dataDir().resolve("kafka"), Ports.freeOr(s.kafkaPort()),
+            kafka = KafkaBroker.start(s.dataDir().resolve("kafka"), Ports.freeOr(s.kafkaPort()),
                     Ports.freeOr(s.kafkaControllerPort()));
             kafka.createTopics(Topics.ALL, s.partitions());
-            return new Infrastructure(s, postgres, mqtt, kafka, users, devices);
+            MqttBroker.Tls tls = s.mqttTlsPort() < 0 ? null : DevTls.ensure(keys, Ports.freeOr(s.mqttTlsPort()));
+            MqttBroker mqtt = MqttBroker.start(s.dataDir().resolve("mqtt"), Ports.freeOr(s.mqttPort()), tls,
+                    brokerSettings(kafka, devices, accounts));
+            return new Infrastructure(s, postgres, mqtt, kafka, users, devices, accounts);
         } catch (RuntimeException e) {
-            if (mqtt != null) {
-                mqtt.close();
+            if (kafka != null) {
+                kafka.close();
             }
             postgres.close();
             throw e;
         }
+    }
+
+    /** The broker extension's settings for this stack: its Kafka, the device JWT key, the dev service accounts. */
+    static BrokerSettings brokerSettings(KafkaBroker kafka, DevKeys devices, DevServiceAccounts accounts) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        p.put("device-jwt.public-key-location", devices.publicKey().toAbsolutePath().toString());
+        for (ServiceAccount account : ServiceAccount.values()) {
+            p.put(BrokerSettings.passwordKey(account), accounts.password(account));
+        }
+        return BrokerSettings.of(p);
     }
 
     public Settings settings() {
@@ -79,6 +110,20 @@ public final class Infrastructure implements AutoCloseable {
         return deviceKeys;
     }
 
+    public DevServiceAccounts serviceAccounts() {
+        return serviceAccounts;
+    }
+
+    /** The MQTT service account a service's schema stands for, if it connects to the broker. */
+    public static java.util.Optional<ServiceAccount> mqttAccount(ServiceDatabase db) {
+        return switch (db.schema()) {
+            case "ingest" -> java.util.Optional.of(ServiceAccount.INGEST);
+            case "monitor" -> java.util.Optional.of(ServiceAccount.MONITOR);
+            case "command" -> java.util.Optional.of(ServiceAccount.COMMAND);
+            default -> java.util.Optional.empty();
+        };
+    }
+
     /**
      * The configuration a service needs to reach this infrastructure as {@code service}'s role: the keys every
      * service of the platform reads (Quarkus's own where there is one).
@@ -92,6 +137,10 @@ public final class Infrastructure implements AutoCloseable {
         c.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         c.put("heartbeat.mqtt.host", "127.0.0.1");
         c.put("heartbeat.mqtt.port", Integer.toString(mqtt.port()));
+        mqttAccount(db).ifPresent(account -> {
+            c.put("heartbeat.mqtt.username", account.username());
+            c.put("heartbeat.mqtt.password", serviceAccounts.password(account));
+        });
         c.put("mp.jwt.verify.publickey.location", userKeys.publicKey().toAbsolutePath().toString());
         c.put("mp.jwt.verify.issuer", DevTokens.ISSUER);
         c.put("heartbeat.device-jwt.private-key-location", deviceKeys.privateKey().toAbsolutePath().toString());

@@ -24,6 +24,9 @@ public final class LocalStackMain {
               --port-offset N      add N to every default port (to run beside another stack)
               --postgres-port P    default 15432
               --mqtt-port P        default 1883
+              --mqtt-tls           also a TLS listener (default port 8883) with a self-signed development
+                                   certificate made in DIR/keys (mqtt-tls.crt is its PEM)
+              --mqtt-tls-port P    the TLS listener's port (implies --mqtt-tls)
               --kafka-port P       default 9092 (its KRaft controller takes P+1)
               --partitions N       partitions per Kafka topic (default 6)
               --services A,B       only these service modules (default: every built one)
@@ -32,7 +35,7 @@ public final class LocalStackMain {
             """;
 
     record Options(Path root, Path dataDir, boolean fresh, int portOffset, int postgresPort, int mqttPort,
-            int kafkaPort, int partitions, List<String> services, boolean infraOnly) {
+            int kafkaPort, int partitions, List<String> services, boolean infraOnly, int mqttTlsPort) {
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -46,7 +49,11 @@ public final class LocalStackMain {
             return;
         }
         List<Integer> busy = new ArrayList<>();
-        for (int port : List.of(o.postgresPort(), o.mqttPort(), o.kafkaPort(), o.kafkaPort() + 1)) {
+        List<Integer> ports = new ArrayList<>(List.of(o.postgresPort(), o.mqttPort(), o.kafkaPort(), o.kafkaPort() + 1));
+        if (o.mqttTlsPort() >= 0) {
+            ports.add(o.mqttTlsPort());
+        }
+        for (int port : ports) {
             if (Ports.inUse(port + o.portOffset())) {
                 busy.add(port + o.portOffset());
             }
@@ -64,7 +71,8 @@ public final class LocalStackMain {
         say("starting Postgres, MQTT broker and Kafka (KRaft) in " + o.dataDir().toAbsolutePath());
         Infrastructure infra = Infrastructure.start(new Infrastructure.Settings(o.dataDir(),
                 o.postgresPort() + o.portOffset(), o.mqttPort() + o.portOffset(), o.kafkaPort() + o.portOffset(),
-                o.kafkaPort() + 1 + o.portOffset(), o.partitions()));
+                o.kafkaPort() + 1 + o.portOffset(), o.partitions(),
+                o.mqttTlsPort() < 0 ? -1 : o.mqttTlsPort() + o.portOffset()));
         say(String.format("infrastructure up in %.1f s", (System.nanoTime() - t0) / 1e9));
 
         List<ServiceProcess> running = new ArrayList<>();
@@ -116,6 +124,10 @@ public final class LocalStackMain {
         sb.append(String.format(row, "postgres", "jdbc:postgresql://127.0.0.1:" + infra.postgres().port() + "/"
                 + ServiceDatabase.DATABASE, "UP"));
         sb.append(String.format(row, "mqtt-broker", infra.mqtt().url(), "UP"));
+        if (infra.mqtt().tls() != null) {
+            sb.append(String.format(row, "mqtt-broker (TLS)", infra.mqtt().tlsUrl(), "UP, self-signed: "
+                    + DevTls.certificate(infra.userKeys().privateKey().getParent()).toAbsolutePath()));
+        }
         sb.append(String.format(row, "kafka", infra.kafka().bootstrapServers(),
                 infra.kafka().running() ? "UP" : "DOWN"));
         sb.append("\nlogs: ").append(o.dataDir().resolve("logs").toAbsolutePath()).append('\n');
@@ -126,8 +138,12 @@ public final class LocalStackMain {
 
                 export HEARTBEAT_TOKEN=%s
 
+                Devices connect to the broker with their id and API token (or a device JWT):
+                  mosquitto_pub -h 127.0.0.1 -p %d -i <device-id> -u <device-id> -P <api-token> \
+                    -t devices/<device-id>/heartbeat -q 1 -m '{"status":"alive"}'
+
                 """.formatted(infra.userKeys().privateKey().getParent().toAbsolutePath(),
-                new DevTokens(infra.userKeys().loadPrivate()).admin()));
+                new DevTokens(infra.userKeys().loadPrivate()).admin(), infra.mqtt().port()));
         System.out.print(sb);
         System.out.flush();
     }
@@ -153,6 +169,7 @@ public final class LocalStackMain {
         int offset = 0;
         int pg = 15432;
         int mqtt = 1883;
+        int mqttTls = -1;
         int kafka = 9092;
         int partitions = 6;
         List<String> services = new ArrayList<>();
@@ -166,6 +183,8 @@ public final class LocalStackMain {
                 case "--port-offset" -> offset = number(args, ++i, a);
                 case "--postgres-port" -> pg = number(args, ++i, a);
                 case "--mqtt-port" -> mqtt = number(args, ++i, a);
+                case "--mqtt-tls" -> mqttTls = mqttTls < 0 ? 8883 : mqttTls;
+                case "--mqtt-tls-port" -> mqttTls = number(args, ++i, a);
                 case "--kafka-port" -> kafka = number(args, ++i, a);
                 case "--partitions" -> partitions = number(args, ++i, a);
                 case "--services" -> services.addAll(List.of(value(args, ++i, a).split(",")));
@@ -182,7 +201,7 @@ public final class LocalStackMain {
         root = root.toAbsolutePath().normalize();
         return new Options(root, dataDir != null ? dataDir.toAbsolutePath().normalize() : root.resolve(".local-stack"),
                 fresh, offset, pg, mqtt,
-                kafka, partitions, services, infraOnly);
+                kafka, partitions, services, infraOnly, mqttTls);
     }
 
     private static String value(String[] args, int i, String option) {

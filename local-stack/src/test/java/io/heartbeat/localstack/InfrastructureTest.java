@@ -2,6 +2,7 @@ package io.heartbeat.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -26,7 +29,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.heartbeat.broker.ServiceAccount;
+import io.heartbeat.contracts.DeviceTokens;
+import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.Protocol;
+import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.Topics;
+import io.heartbeat.localstack.test.TestRecords;
 
 /** The real embedded infrastructure: what a service and a user of the local stack rely on. */
 class InfrastructureTest {
@@ -113,22 +123,41 @@ class InfrastructureTest {
     }
 
     @Test
-    void mqttBrokerDeliversQos1Messages() throws Exception {
+    void mqttBrokerDeliversQos1MessagesBetweenAuthenticatedClients() throws Exception {
+        String id = "socket-" + System.nanoTime();
+        String token = DeviceTokens.generate();
+        Instant now = Instant.now();
+        try (TestRecords records = new TestRecords(infra.kafka().bootstrapServers())) {
+            records.send(Topics.REGISTRY_DEVICES, id, EventJson.write(new DeviceView(DeviceView.SCHEMA_VERSION, id,
+                    "acme", id, Protocol.MQTT, Map.of(), "default", Thresholds.DEFAULTS, true, false, null, Map.of(),
+                    DeviceTokens.hash(token), now, 1, now, now)));
+        }
         BlockingQueue<String> received = new ArrayBlockingQueue<>(10);
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setCleanSession(true);
-        MqttClient subscriber = new MqttClient(infra.mqtt().url(), "sub-" + System.nanoTime(), new MemoryPersistence());
-        MqttClient device = new MqttClient(infra.mqtt().url(), "dev-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectOptions service = new MqttConnectOptions();
+        service.setCleanSession(true);
+        service.setUserName(ServiceAccount.INGEST.username());
+        service.setPassword(infra.serviceAccounts().password(ServiceAccount.INGEST).toCharArray());
+        MqttConnectOptions device = new MqttConnectOptions();
+        device.setCleanSession(true);
+        device.setUserName(id);
+        device.setPassword(token.toCharArray());
+        MqttClient subscriber = new MqttClient(infra.mqtt().url(), "heartbeat-ingest-" + System.nanoTime(),
+                new MemoryPersistence());
+        MqttClient deviceClient = new MqttClient(infra.mqtt().url(), id, new MemoryPersistence());
         try {
-            subscriber.connect(options);
+            subscriber.connect(service);
             subscriber.subscribe("devices/+/heartbeat", 1,
                     (t, m) -> received.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
-            device.connect(options);
-            device.publish("devices/socket-1/heartbeat", "{\"status\":\"alive\"}".getBytes(StandardCharsets.UTF_8), 1,
-                    false);
-            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("devices/socket-1/heartbeat {\"status\":\"alive\"}");
+            // the broker knows the device once it has read its view from registry.devices
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
+                deviceClient.connect(device);
+                return true;
+            });
+            deviceClient.publish("devices/" + id + "/heartbeat", "{\"status\":\"alive\"}".getBytes(StandardCharsets.UTF_8),
+                    1, false);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("devices/" + id + "/heartbeat {\"status\":\"alive\"}");
         } finally {
-            device.disconnect();
+            deviceClient.disconnect();
             subscriber.disconnect();
         }
     }

@@ -1,6 +1,7 @@
 package io.heartbeat.monitor;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,14 +9,20 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import io.heartbeat.contracts.Channel;
 import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.CommandResult;
 import io.heartbeat.contracts.CommandStatus;
 import io.heartbeat.contracts.DeviceStatusChanged;
+import io.heartbeat.contracts.DeviceTokens;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
@@ -26,12 +33,19 @@ import io.heartbeat.contracts.Topics;
 import io.heartbeat.localstack.DevKeys;
 import io.heartbeat.localstack.DevTokens;
 import io.heartbeat.localstack.test.LocalStackTestResource;
+import io.heartbeat.localstack.test.TestDevices;
 import io.heartbeat.localstack.test.TestRecords;
 import io.heartbeat.localstack.test.TopicReader;
 import io.restassured.specification.RequestSpecification;
 
-/** Plays the registry and ingest for the monitor's tests: device views and heartbeats straight onto Kafka. */
+/**
+ * Plays the registry and ingest for the monitor's tests (device views and heartbeats straight onto Kafka) and connects
+ * test devices to the broker as themselves.
+ */
 public final class MonitorTestSupport implements AutoCloseable {
+
+    /** When each test device was first registered (this JVM's tests share one stack). */
+    private static final Map<String, Instant> REGISTERED = new ConcurrentHashMap<>();
 
     private final TestRecords records;
 
@@ -60,12 +74,43 @@ public final class MonitorTestSupport implements AutoCloseable {
         view(id, thresholds, enabled, revision, Protocol.HTTP, Map.of());
     }
 
+    /**
+     * Registers (or changes) a device as the registry would, with its {@link #deviceToken test API token}. The
+     * registration time (also when its credential was issued) is the first view's, so a later revision does not look
+     * like a token rotation to the broker, which would end the device's session.
+     */
     public void view(String id, Thresholds thresholds, boolean enabled, long revision, Protocol protocol,
             Map<String, Object> protocolConfig) {
         Instant now = Instant.now();
+        Instant registered = REGISTERED.computeIfAbsent(id, ignored -> now);
         DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, protocol, protocolConfig,
-                "test-profile", thresholds, enabled, true, "1.0", Map.of(), null, revision, now, now);
+                "test-profile", thresholds, enabled, true, "1.0", Map.of(), DeviceTokens.hash(deviceToken(id)),
+                registered, revision, registered, now);
         send(Topics.REGISTRY_DEVICES, id, EventJson.write(v));
+    }
+
+    /** TEST ONLY: the API token of test device {@code id} ({@link TestDevices#token}). */
+    public static String deviceToken(String id) {
+        return TestDevices.token(id);
+    }
+
+    /**
+     * An MQTT client connected to the test broker as device {@code id} (user name and client id = device id, password =
+     * its {@link #deviceToken test token}), with the rest of {@code options} (e.g. a last will). The device's view must
+     * be on {@code registry.devices} first: the broker accepts a device once it has read the view, so this retries the
+     * connect until then.
+     */
+    public static MqttClient connectDevice(String id, MqttConnectOptions options) throws MqttException {
+        MqttClient client = new MqttClient("tcp://" + config("heartbeat.mqtt.host") + ":" + config("heartbeat.mqtt.port"),
+                id, new MemoryPersistence());
+        options.setUserName(id);
+        options.setPassword(deviceToken(id).toCharArray());
+        await("device " + id + " accepted by the broker").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                    client.connect(options);
+                    return true;
+                });
+        return client;
     }
 
     /** Plays the command service: answers a ping request with a result. */

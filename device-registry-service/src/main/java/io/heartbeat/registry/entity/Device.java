@@ -79,4 +79,12 @@ public class Device {
         }
         return overrides;
     }
+
+    /**
+     * When the current credential was issued: the registration or the last token rotation. Carried in the device's
+     * view and in every device JWT, so a JWT issued under an earlier credential is refused.
+     */
+    public Instant credentialsSince() {
+        return tokenRotatedAt != null ? tokenRotatedAt : createdAt;
+    }
 }

@@ -38,6 +38,7 @@ import io.heartbeat.registry.rest.Dtos.DeviceJwtResponse;
 import io.heartbeat.registry.rest.Dtos.DeviceResponse;
 import io.heartbeat.registry.rest.Dtos.DeviceWithToken;
 import io.heartbeat.registry.service.DeviceDraft;
+import io.heartbeat.registry.service.DeviceRules;
 import io.heartbeat.registry.service.DeviceService;
 import io.smallrye.mutiny.Uni;
 
@@ -81,10 +82,14 @@ public class DeviceResource {
     @POST
     @RolesAllowed({ Caller.ADMIN, Caller.OPERATOR })
     @Operation(summary = "Register a device", description = "Answers the device with its 64-character API token. "
-            + "The token is shown only here and on rotation; the registry keeps only its hash.")
+            + "The token is shown only here and on rotation; the registry keeps only its hash. The id is "
+            + DeviceRules.DEVICE_ID_RULE + " (it is also the device's MQTT client id and topic level) and must not "
+            + "start with heartbeat-ingest, heartbeat-status-monitor or heartbeat-command-service, which are reserved "
+            + "for the platform's MQTT service accounts.")
     @APIResponse(responseCode = "201", description = "Registered; the body carries apiToken")
     @APIResponse(responseCode = "409", description = "The id is taken (ids are unique across tenants)")
-    @APIResponse(responseCode = "422", description = "A rule is broken; errors lists each field")
+    @APIResponse(responseCode = "422", description = "A rule is broken (e.g. the id's characters or a reserved id "
+            + "prefix); errors lists each field")
     public Uni<Response> create(DeviceDraft draft) {
         if (draft == null) {
             throw new DomainException.Invalid("body", "a device is required");
@@ -142,7 +147,7 @@ public class DeviceResource {
     @Path("{id}/token")
     @RolesAllowed({ Caller.ADMIN, Caller.OPERATOR })
     @Operation(summary = "Rotate the API token", description = "A new token replaces the old one at once; it is "
-            + "shown only in this answer.")
+            + "shown only in this answer. Device JWTs issued before the rotation stop being accepted too.")
     public Uni<DeviceWithToken> rotateToken(@PathParam("id") String id) {
         return service.rotateToken(callers.current(), id)
                 .onItem().ifNotNull().transform(c -> new DeviceWithToken(DeviceResponse.of(c.details()), c.apiToken()))
@@ -152,8 +157,11 @@ public class DeviceResource {
     @POST
     @Path("{id}/jwt")
     @RolesAllowed({ Caller.ADMIN, Caller.OPERATOR })
-    @Operation(summary = "Issue a device JWT", description = "An RS256 JWT with subject = device id and a tenant "
-            + "claim, for devices that send a JWT with each heartbeat (seed 001). The body is optional.")
+    @Operation(summary = "Issue a device JWT", description = "An RS256 JWT with subject = device id, a tenant claim "
+            + "and credentials_since (the device's credentialsSince on registry.devices, epoch milliseconds), for "
+            + "devices that send a JWT with each heartbeat (seed 001) or connect to the broker with it. It is valid "
+            + "only for the device's current credential: rotating the token, or deleting the device and registering "
+            + "the id again, revokes every JWT issued before. The body is optional.")
     public Uni<DeviceJwtResponse> issueJwt(@PathParam("id") String id, DeviceJwtRequest request) {
         Duration lifetime = request == null || request.lifetimeSeconds() == null ? null
                 : Duration.ofSeconds(request.lifetimeSeconds());

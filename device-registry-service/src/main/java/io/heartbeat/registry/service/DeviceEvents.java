@@ -27,7 +27,7 @@ public class DeviceEvents {
     public static DeviceView view(Device d, Thresholds effective) {
         return new DeviceView(DeviceView.SCHEMA_VERSION, d.id, d.tenantId, d.name, d.protocol, d.protocolConfig,
                 d.profileId, effective, d.enabled, d.remoteControlEnabled, d.firmwareVersion, d.metadata, d.tokenHash,
-                d.revision, d.createdAt, d.updatedAt);
+                d.credentialsSince(), d.revision, d.createdAt, d.updatedAt);
     }
 
     public Uni<Void> changed(Device d, Thresholds effective) {

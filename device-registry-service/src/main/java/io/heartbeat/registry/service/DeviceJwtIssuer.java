@@ -13,6 +13,7 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.heartbeat.common.error.DomainException;
+import io.heartbeat.contracts.DeviceJwtVerifier;
 import io.heartbeat.registry.config.DeviceJwtConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
@@ -20,8 +21,11 @@ import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
 
 /**
- * Signs device JWTs (RS256, subject = device id, {@code tenant} claim) with the registry's device key, loaded at
- * startup so a wrong key location stops the service at once instead of failing its first request.
+ * Signs device JWTs (RS256, subject = device id, {@code tenant} and {@value DeviceJwtVerifier#CREDENTIALS_SINCE_CLAIM}
+ * claims) with the registry's device key, loaded at startup so a wrong key location stops the service at once instead
+ * of failing its first request. Ingest and the broker accept a JWT only while its
+ * {@value DeviceJwtVerifier#CREDENTIALS_SINCE_CLAIM} equals the device view's credentials epoch
+ * ({@link DeviceJwtVerifier}), so a token rotation or a re-registration revokes the JWTs issued before it.
  */
 @Startup
 @ApplicationScoped
@@ -53,7 +57,8 @@ public class DeviceJwtIssuer {
         return requested;
     }
 
-    public IssuedJwt issue(String deviceId, String tenantId, long revision, Duration lifetime) {
+    public IssuedJwt issue(String deviceId, String tenantId, long revision, Instant credentialsSince,
+            Duration lifetime) {
         PrivateKey signingKey = key.orElseThrow(() -> new DomainException.Unavailable(
                 "device JWTs are not enabled on this registry (no signing key configured)"));
         Instant now = Instant.now();
@@ -63,6 +68,7 @@ public class DeviceJwtIssuer {
                 .audience(config.audience())
                 .claim("tenant", tenantId)
                 .claim("device_revision", revision)
+                .claim(DeviceJwtVerifier.CREDENTIALS_SINCE_CLAIM, credentialsSince.toEpochMilli())
                 .issuedAt(now)
                 .expiresAt(expiresAt)
                 .jws().keyId("device-signing-key").sign(signingKey);

@@ -2,12 +2,17 @@ package io.heartbeat.registry.service;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Protocol;
+import io.heartbeat.contracts.ServiceAccounts;
 import io.heartbeat.contracts.Thresholds;
 
 /** The rules a device's state must satisfy, checked on create and after every patch. Pure logic. */
@@ -15,6 +20,14 @@ public final class DeviceRules {
 
     /** A device id: also an MQTT topic level, so no '/', '+', '#' or spaces. */
     public static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** What {@link #DEVICE_ID} allows, in words (also in the OpenAPI description of the create operation). */
+    public static final String DEVICE_ID_RULE = "1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'";
+    /**
+     * Device ids may not start with these: they are the MQTT user names of the platform's services, and the broker
+     * reserves client ids starting with them for those accounts ({@link ServiceAccounts}). A device connects with its
+     * id as client id, so a device with such an id could never connect. Case-sensitive, as the broker compares.
+     */
+    public static final List<String> RESERVED_ID_PREFIXES = ServiceAccounts.ALL;
     public static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     public static final Pattern PROFILE_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     static final int MAX_NAME = 200;
@@ -29,8 +42,28 @@ public final class DeviceRules {
     }
 
     static void checkId(Errors errors, String id) {
-        errors.check(id != null && DEVICE_ID.matcher(id).matches(), "id",
-                "must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+        if (id == null || !DEVICE_ID.matcher(id).matches()) {
+            errors.add("id", "must be " + DEVICE_ID_RULE);
+            return;
+        }
+        reservedPrefix(id).ifPresent(prefix -> errors.add("id", "must not start with '" + prefix
+                + "': ids starting with " + RESERVED_ID_PREFIXES + " are reserved for the platform's MQTT service accounts"));
+    }
+
+    /**
+     * When a credential issued at {@code now} replaces one issued at {@code previous}: {@code now}, but at least a
+     * millisecond later than {@code previous}. Device JWTs carry the epoch in milliseconds and are accepted only while
+     * it equals the device's, so a rotation in the same millisecond (or after the clock stepped back) would otherwise
+     * leave the JWTs issued before it valid.
+     */
+    static Instant nextCredentialsEpoch(Instant previous, Instant now) {
+        Instant floor = previous.truncatedTo(ChronoUnit.MILLIS).plusMillis(1);
+        return now.isBefore(floor) ? floor : now;
+    }
+
+    /** The reserved prefix {@code id} starts with, if any. */
+    static Optional<String> reservedPrefix(String id) {
+        return ServiceAccounts.reserving(id);
     }
 
     static void checkTenant(Errors errors, String tenant) {

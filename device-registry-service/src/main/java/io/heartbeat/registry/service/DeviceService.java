@@ -2,6 +2,7 @@ package io.heartbeat.registry.service;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,7 +81,7 @@ public class DeviceService {
                             + "' already exists (device ids are unique across tenants)");
                 }
                 return devices.revisionFloor(draft.id()).flatMap(floor -> {
-                    Instant now = Instant.now();
+                    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                     String token = DeviceTokens.generate();
                     Device d = new Device();
                     d.id = draft.id();
@@ -140,7 +141,7 @@ public class DeviceService {
                     // nothing changes: no new revision, no event, no audit entry
                     return Uni.createFrom().item(new Details(d, d.overrides().over(profile.thresholds())));
                 }
-                Instant now = Instant.now();
+                Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 apply(d, after, now);
                 Thresholds effective = d.overrides().over(profile.thresholds());
                 Map<String, Object> changed = new LinkedHashMap<>();
@@ -179,10 +180,10 @@ public class DeviceService {
             if (d == null) {
                 return Uni.createFrom().nullItem();
             }
-            Instant now = Instant.now();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             String token = DeviceTokens.generate();
             d.tokenHash = DeviceTokens.hash(token);
-            d.tokenRotatedAt = now;
+            d.tokenRotatedAt = DeviceRules.nextCredentialsEpoch(d.credentialsSince(), now);
             d.updatedAt = now;
             d.revision++;
             return profiles.findForShare(d.profileId).flatMap(p -> {
@@ -207,7 +208,7 @@ public class DeviceService {
                 throw new DomainException.Conflict("device-disabled",
                         "device '" + id + "' is disabled; enable it before issuing credentials");
             }
-            DeviceJwtIssuer.IssuedJwt jwt = jwtIssuer.issue(d.id, d.tenantId, d.revision, lifetime);
+            DeviceJwtIssuer.IssuedJwt jwt = jwtIssuer.issue(d.id, d.tenantId, d.revision, d.credentialsSince(), lifetime);
             return audit.record(caller, "DEVICE_JWT_ISSUED", AuditLog.DEVICE, d.id, d.tenantId,
                     Map.of("expiresAt", jwt.expiresAt().toString())).replaceWith(jwt);
         });

@@ -10,6 +10,15 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "heartbeat.ingest")
 public interface IngestConfig {
 
+    /**
+     * Whether an MQTT message without a credential in its body is taken as the device its topic names
+     * ({@code devices/{id}/heartbeat}). True with the platform's broker extension, which authenticates every
+     * connection and lets a device publish only on its own topics; set false (HEARTBEAT_INGEST_MQTT_TOPIC_IS_IDENTITY)
+     * only against a broker without it, and every MQTT heartbeat then needs {@code jwt_token} or {@code api_token}.
+     */
+    @WithDefault("true")
+    boolean mqttTopicIsIdentity();
+
     /** Largest heartbeat body accepted, in bytes; a larger one is a 413 / PAYLOAD_TOO_LARGE. */
     @WithDefault("16384")
     int maxBodyBytes();
@@ -41,6 +50,9 @@ public interface IngestConfig {
     /** The window of {@link #refusalLogLimit()}. */
     @WithDefault("PT1M")
     Duration refusalLogWindow();
+
+    /** heartbeats.rejected records of HTTP requests that did not authenticate, limited per source address. */
+    UnauthenticatedRejections unauthenticatedRejections();
 
     /** Plausible telemetry ranges: a value outside is refused (OUT_OF_RANGE, 422). */
     Ranges ranges();
@@ -83,6 +95,30 @@ public interface IngestConfig {
         /** Most rows per history answer. */
         @WithDefault("1000")
         int maxLimit();
+    }
+
+    /**
+     * A request without a valid device credential (UNAUTHENTICATED, INVALID_CREDENTIAL, EXPIRED_CREDENTIAL,
+     * UNKNOWN_DEVICE) still gets its 401, but only the first {@link #perSourceLimit()} of a source address per
+     * {@link #window()} become records on heartbeats.rejected; the rest are only counted
+     * ({@code ingest_rejections_suppressed_total{reason}}). Anyone who reaches the port can send 401s; this keeps them
+     * from costing a Kafka record each. MQTT is not limited here: the broker authenticates those connections.
+     */
+    interface UnauthenticatedRejections {
+        /** Records per source address and window (HEARTBEAT_INGEST_UNAUTHENTICATED_REJECTIONS_PER_SOURCE_LIMIT); 0: none. */
+        @WithDefault("10")
+        int perSourceLimit();
+
+        /** The window of {@link #perSourceLimit()} (HEARTBEAT_INGEST_UNAUTHENTICATED_REJECTIONS_WINDOW). */
+        @WithDefault("PT1M")
+        Duration window();
+
+        /**
+         * Most source addresses tracked at once (HEARTBEAT_INGEST_UNAUTHENTICATED_REJECTIONS_MAX_SOURCES); beyond it
+         * new sources share one limit, so a flood from many addresses stays bounded too.
+         */
+        @WithDefault("100000")
+        int maxSources();
     }
 
     interface Ranges {

@@ -7,11 +7,11 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.heartbeat.common.kafka.TopicFollower;
 import io.heartbeat.contracts.DeviceSignal;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
+import io.heartbeat.contracts.kafka.TopicFollower;
 import io.heartbeat.ingest.config.IngestConfig;
 import io.heartbeat.ingest.service.DeviceDirectory;
 import io.heartbeat.ingest.service.DeviceSignals;

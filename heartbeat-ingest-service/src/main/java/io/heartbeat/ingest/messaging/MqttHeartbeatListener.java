@@ -27,8 +27,10 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
 
 /**
  * MQTT intake: {@code devices/+/heartbeat} and {@code devices/+/data}, QoS 1. Every message goes through the same
- * {@link HeartbeatIntake} as HTTP, with the credential from the body ({@code jwt_token} or {@code api_token}) and the
- * device id from the topic.
+ * {@link HeartbeatIntake} as HTTP, with the device id from the topic and the credential from the body
+ * ({@code jwt_token} or {@code api_token}), if any: without one, the topic's device is taken as the sender, since the
+ * broker's extension authenticated the connection and lets a device publish only on its own topics
+ * ({@code heartbeat.ingest.mqtt-topic-is-identity}).
  *
  * <p>
  * A message is acknowledged (PUBACK) only once Kafka has stored what became of it: the accepted heartbeat or the
@@ -160,7 +162,7 @@ public class MqttHeartbeatListener {
                 return;
             }
             HeartbeatKind kind = m.group(2).equals("data") ? HeartbeatKind.DATA : HeartbeatKind.HEARTBEAT;
-            Submission submission = new Submission(Channel.MQTT, kind, message.topicName(), null, m.group(1),
+            Submission submission = new Submission(Channel.MQTT, kind, message.topicName(), null, null, m.group(1),
                     message.payload().getBytes(), true);
             intake.receive(submission).subscribe().with(outcome -> {
                 if (outcome.stored()) {

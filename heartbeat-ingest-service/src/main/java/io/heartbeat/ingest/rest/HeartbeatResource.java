@@ -16,6 +16,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -45,6 +46,8 @@ import io.heartbeat.ingest.service.Refusal;
 import io.heartbeat.ingest.telemetry.TelemetryStore;
 import io.heartbeat.ingest.telemetry.TelemetryStore.Entry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * HTTP heartbeats: {@code POST /api/v1/heartbeats} with {@code Authorization: Bearer <device API token or device JWT>}
@@ -84,9 +87,10 @@ public class HeartbeatResource {
     @Operation(summary = "Send a heartbeat", description = "Optional body: status, timestamp (ISO-8601), device_id and"
             + " telemetry (voltage, current, power, energy, relay, heart_rate, ...)")
     public Uni<Response> heartbeat(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body, UriInfo uri) {
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body, UriInfo uri,
+            @Context HttpServerRequest request) {
         Submission submission = new Submission(Channel.HTTP, HeartbeatKind.HEARTBEAT, "/" + uri.getPath()
-                .replaceFirst("^/", ""), bearer(authorization), null, body, isJson(contentType));
+                .replaceFirst("^/", ""), origin(request), bearer(authorization), null, body, isJson(contentType));
         return intake.receive(submission).map(outcome -> answer(outcome, uri));
     }
 
@@ -192,6 +196,15 @@ public class HeartbeatResource {
     private static String title(RejectReason reason) {
         String words = reason.name().toLowerCase().replace('_', ' ');
         return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+
+    /**
+     * The address the request came from: the peer's, or behind a trusted proxy (quarkus.http.proxy.*) the client's it
+     * names.
+     */
+    private static String origin(HttpServerRequest request) {
+        SocketAddress remote = request.remoteAddress();
+        return remote == null ? null : remote.hostAddress();
     }
 
     private static String bearer(String authorization) {

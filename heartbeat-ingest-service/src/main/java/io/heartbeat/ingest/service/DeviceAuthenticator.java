@@ -1,27 +1,10 @@
 package io.heartbeat.ingest.service;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.Base64;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.jose4j.jwa.AlgorithmConstraints;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jwt.JwtClaims;
-import org.jose4j.jwt.MalformedClaimException;
-import org.jose4j.jwt.consumer.InvalidJwtException;
-import org.jose4j.jwt.consumer.JwtConsumer;
-import org.jose4j.jwt.consumer.JwtConsumerBuilder;
-
+import io.heartbeat.contracts.DeviceJwtVerifier;
 import io.heartbeat.contracts.DeviceTokens;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.RejectReason;
@@ -30,7 +13,8 @@ import io.quarkus.logging.Log;
 
 /**
  * Finds the device a credential belongs to: a device API token (looked up by its hash in the directory) or a device
- * JWT the registry signed (three dot-separated parts; RS256, issuer, audience and expiry checked; subject = device id).
+ * JWT the registry signed (three dot-separated parts; checked by the shared {@link DeviceJwtVerifier}: signature, issuer,
+ * audience, expiry, and that it was issued for the device's current registration and credential).
  *
  * <p>
  * This is deliberately not a Quarkus security mechanism: device credentials are only ever checked here, for
@@ -57,28 +41,31 @@ public class DeviceAuthenticator {
     }
 
     private final DeviceDirectory directory;
-    private final Optional<JwtConsumer> jwtConsumer;
+    private final Optional<DeviceJwtVerifier> jwtVerifier;
 
     public DeviceAuthenticator(DeviceDirectory directory, DeviceJwtConfig config) {
         this.directory = directory;
-        this.jwtConsumer = config.publicKeyLocation().map(location -> new JwtConsumerBuilder()
-                .setRequireExpirationTime()
-                .setRequireSubject()
-                .setExpectedIssuer(config.issuer())
-                .setExpectedAudience(config.audience())
-                .setAllowedClockSkewInSeconds((int) config.clockSkew().toSeconds())
-                .setVerificationKey(readPublicKey(location))
-                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
-                        AlgorithmIdentifiers.RSA_USING_SHA256)
-                .build());
-        if (jwtConsumer.isEmpty()) {
+        this.jwtVerifier = config.publicKeyLocation().map(location -> new DeviceJwtVerifier(
+                DeviceJwtVerifier.readPublicKey(location), config.issuer(), config.audience(), config.clockSkew()));
+        if (jwtVerifier.isEmpty()) {
             Log.warn("heartbeat.device-jwt.public-key-location is not set: device JWTs are refused, API tokens work");
         }
     }
 
     /** Whether the credential looks like a JWT (three dot-separated parts) rather than an API token. */
     public static boolean isJwt(String credential) {
-        return credential.chars().filter(c -> c == '.').count() == 2;
+        return DeviceJwtVerifier.looksLikeJwt(credential);
+    }
+
+    /**
+     * The device an MQTT topic names, for a message that carries no credential of its own: the broker authenticated
+     * the connection and its ACL lets a device publish only on its own topics, so the topic is the device's identity.
+     */
+    public Authentication vouchedByBroker(String deviceId) {
+        return directory.find(deviceId)
+                .map(Authentication::of)
+                .orElseGet(() -> Authentication.refused(RejectReason.UNKNOWN_DEVICE,
+                        "device " + deviceId + " is not registered"));
     }
 
     /**
@@ -103,41 +90,23 @@ public class DeviceAuthenticator {
     }
 
     private Authentication jwt(String token) {
-        if (jwtConsumer.isEmpty()) {
+        if (jwtVerifier.isEmpty()) {
             return Authentication.refused(RejectReason.INVALID_CREDENTIAL,
                     "device JWTs are not accepted by this service; use the device API token");
         }
-        JwtClaims claims;
-        try {
-            claims = jwtConsumer.get().processToClaims(token);
-        } catch (InvalidJwtException e) {
-            if (e.hasExpired()) {
-                return Authentication.refused(RejectReason.EXPIRED_CREDENTIAL, "the device JWT has expired");
-            }
-            return Authentication.refused(RejectReason.INVALID_CREDENTIAL, "the device credential is not valid");
+        DeviceJwtVerifier.Result result = jwtVerifier.get().verify(token);
+        if (result instanceof DeviceJwtVerifier.Invalid invalid) {
+            return Authentication.refused(
+                    invalid.expired() ? RejectReason.EXPIRED_CREDENTIAL : RejectReason.INVALID_CREDENTIAL,
+                    invalid.detail());
         }
-        String deviceId;
-        try {
-            deviceId = claims.getSubject();
-        } catch (MalformedClaimException e) {
-            return Authentication.refused(RejectReason.INVALID_CREDENTIAL, "the device credential is not valid");
-        }
-        return directory.find(deviceId)
-                .map(Authentication::of)
+        DeviceJwtVerifier.Valid valid = (DeviceJwtVerifier.Valid) result;
+        return directory.find(valid.deviceId())
+                .map(view -> valid.issuedFor(view) ? Authentication.of(view)
+                        : Authentication.refused(RejectReason.INVALID_CREDENTIAL,
+                                "the device JWT was issued for an earlier credential or registration of this device; "
+                                        + "request a new one"))
                 .orElseGet(() -> Authentication.refused(RejectReason.UNKNOWN_DEVICE,
                         "the device of this JWT is not registered"));
-    }
-
-    private static PublicKey readPublicKey(String location) {
-        Path file = Path.of(location.replaceFirst("^file:", ""));
-        try {
-            String body = Files.readString(file, StandardCharsets.US_ASCII)
-                    .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(body)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the device JWT public key at " + location, e);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalStateException("not a PEM (X.509) RSA public key: " + location, e);
-        }
     }
 }

@@ -36,8 +36,10 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The intake of one heartbeat, whatever channel it came on: authenticate, check the device, validate, rate-limit,
- * publish. An accepted heartbeat is reported only after Kafka has stored it; every refusal is published to
- * heartbeats.rejected (credentials removed from the excerpt), counted by reason and logged at a bounded rate.
+ * publish. An accepted heartbeat is reported only after Kafka has stored it; every refusal is counted by reason, logged
+ * at a bounded rate and published to heartbeats.rejected (credentials removed from the excerpt), except HTTP requests
+ * without a valid device credential beyond a per-source limit
+ * ({@link IngestConfig.UnauthenticatedRejections}): those are answered and counted, but cost no Kafka record.
  */
 @ApplicationScoped
 public class HeartbeatIntake {
@@ -48,6 +50,7 @@ public class HeartbeatIntake {
      * @param channel HTTP or MQTT
      * @param kind heartbeat or data message
      * @param source the HTTP path or MQTT topic
+     * @param origin the address the request came from (HTTP: the peer, or the client a trusted proxy names), else null
      * @param credential the credential presented outside the body (HTTP {@code Authorization}), else null: then the
      *        body's {@code jwt_token} or {@code api_token} is used
      * @param pathDeviceId the device id named by the MQTT topic, else null
@@ -55,7 +58,7 @@ public class HeartbeatIntake {
      * @param declaredJson whether the body is declared as JSON (HTTP {@code Content-Type}; always true on MQTT); a
      *        non-empty body that is not is refused with UNSUPPORTED_MEDIA_TYPE
      */
-    public record Submission(Channel channel, HeartbeatKind kind, String source, String credential,
+    public record Submission(Channel channel, HeartbeatKind kind, String source, String origin, String credential,
             String pathDeviceId, byte[] body, boolean declaredJson) {
     }
 
@@ -87,7 +90,8 @@ public class HeartbeatIntake {
     private final RateLimiter rateLimiter;
     private final HeartbeatPublisher publisher;
     private final DeviceSignals signals;
-    private final LogThrottle logThrottle;
+    private final Throttle logThrottle;
+    private final Throttle unauthenticatedRecords;
     private final IngestConfig config;
     private final Clock clock;
     private final MeterRegistry metrics;
@@ -95,14 +99,15 @@ public class HeartbeatIntake {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public HeartbeatIntake(DeviceAuthenticator authenticator, HeartbeatValidator validator, RateLimiter rateLimiter,
-            HeartbeatPublisher publisher, DeviceSignals signals, LogThrottle logThrottle, IngestConfig config, Clock clock,
-            MeterRegistry metrics) {
+            HeartbeatPublisher publisher, DeviceSignals signals, IngestConfig config, Clock clock, MeterRegistry metrics) {
         this.authenticator = authenticator;
         this.validator = validator;
         this.rateLimiter = rateLimiter;
         this.publisher = publisher;
         this.signals = signals;
-        this.logThrottle = logThrottle;
+        this.logThrottle = new Throttle(config.refusalLogLimit(), config.refusalLogWindow());
+        IngestConfig.UnauthenticatedRejections limits = config.unauthenticatedRejections();
+        this.unauthenticatedRecords = new Throttle(limits.perSourceLimit(), limits.window(), limits.maxSources());
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
@@ -116,6 +121,7 @@ public class HeartbeatIntake {
                     .register(metrics));
         }
         metrics.gauge("ingest.rate-limiter.devices", rateLimiter, RateLimiter::trackedDevices);
+        metrics.gauge("ingest.rejections.tracked-sources", unauthenticatedRecords, Throttle::trackedKeys);
     }
 
     public Uni<Outcome> receive(Submission submission) {
@@ -149,7 +155,10 @@ public class HeartbeatIntake {
         HeartbeatValidator.Result result = validator.validate(fields, receivedAt);
         String claimed = claimedDeviceId(submission, fields);
         if (auth == null) {
-            auth = authenticator.authenticate(credentialInBody(fields));
+            String inBody = credentialInBody(fields);
+            auth = inBody == null && submission.pathDeviceId() != null && config.mqttTopicIsIdentity()
+                    ? authenticator.vouchedByBroker(submission.pathDeviceId())
+                    : authenticator.authenticate(inBody);
             if (!auth.authenticated()) {
                 return refuse(submission, receivedAt, null, claimed, auth.refusal());
             }
@@ -221,32 +230,40 @@ public class HeartbeatIntake {
                 .orElseGet(() -> Uni.createFrom().item(false));
     }
 
-    /** Forgets the rate-limit state of devices that have been quiet for over a minute. */
+    /**
+     * Forgets the rate-limit state of devices that have been quiet for over a minute, and the rejection-record windows
+     * of sources that have ended.
+     */
     @Scheduled(every = "${heartbeat.ingest.rate-limiter-sweep-interval:60s}", delayed = "10s")
     void evictIdleRateLimits() {
-        int evicted = rateLimiter.evictIdle(clock.instant());
-        Log.debugf("rate limiter forgot %d idle devices", evicted);
+        Instant now = clock.instant();
+        int devices = rateLimiter.evictIdle(now);
+        int sources = unauthenticatedRecords.evictIdle(now);
+        Log.debugf("rate limiter forgot %d idle devices, rejection limiter %d idle sources", devices, sources);
     }
 
     private Uni<Outcome> refuse(Submission submission, Instant receivedAt, DeviceView device, String claimedId,
             Refusal refusal) {
         String deviceId = device != null ? device.deviceId() : claimedId;
-        HeartbeatRejected rejected = new HeartbeatRejected(HeartbeatRejected.SCHEMA_VERSION,
-                UUID.randomUUID().toString(), deviceId, device == null ? null : device.tenantId(),
-                submission.channel(), submission.source(), refusal.reason(), refusal.detail(),
-                Excerpts.of(submission.body(), config.rejectedExcerptBytes()), receivedAt);
         counter("ingest.heartbeats.rejected", "reason", refusal.reason().name(), "channel",
                 submission.channel().name()).increment();
-        LogThrottle.Permit permit = logThrottle.permit(refusal.reason().name(), receivedAt);
-        if (permit.log()) {
+        Throttle.Permit permit = logThrottle.permit(refusal.reason().name(), receivedAt);
+        if (permit.allowed()) {
             Log.infof("refused a heartbeat of %s on %s: %s (%s)%s", deviceId == null ? "an unknown device" : deviceId,
                     submission.source(), refusal.reason(), refusal.detail(),
                     permit.suppressed() > 0 ? "; " + permit.suppressed() + " similar refusals not logged" : "");
         }
+        if (!recordAllowed(submission, device, refusal, receivedAt)) {
+            return Uni.createFrom().item(new Outcome(null, device, refusal, false));
+        }
+        HeartbeatRejected rejected = new HeartbeatRejected(HeartbeatRejected.SCHEMA_VERSION,
+                UUID.randomUUID().toString(), deviceId, device == null ? null : device.tenantId(),
+                submission.channel(), submission.source(), refusal.reason(), refusal.detail(),
+                Excerpts.of(submission.body(), config.rejectedExcerptBytes()), receivedAt);
         Uni<Boolean> stored = publisher.publish(rejected).replaceWith(true)
                 .onFailure().invoke(e -> {
                     metrics.counter("ingest.rejections.unpublished").increment();
-                    if (logThrottle.permit("unpublished", clock.instant()).log()) {
+                    if (logThrottle.permit("unpublished", clock.instant()).allowed()) {
                         Log.warnf("could not publish a rejected heartbeat to Kafka: %s", e.getMessage());
                     }
                 })
@@ -259,6 +276,36 @@ public class HeartbeatIntake {
         stored.subscribe().with(ignored -> {
         });
         return Uni.createFrom().item(new Outcome(null, device, refusal, false));
+    }
+
+    /**
+     * Whether the refusal becomes a record on heartbeats.rejected. Always, except for an HTTP request that did not
+     * authenticate (on HTTP the credential is checked first, so no device means no valid credential): those get a
+     * record only within their source's limit, and the rest are counted in ingest.rejections.suppressed.
+     */
+    private boolean recordAllowed(Submission submission, DeviceView device, Refusal refusal, Instant receivedAt) {
+        if (submission.channel() != Channel.HTTP || device != null) {
+            return true;
+        }
+        String source = submission.origin() == null ? "unknown" : submission.origin();
+        Throttle.Permit permit = unauthenticatedRecords.permit(source, receivedAt);
+        if (permit.suppressed() > 0 && logThrottle.permit("suppressed-records", receivedAt).allowed()) {
+            Log.infof("%d refusals of unauthenticated requests from %s were not published in the previous %s",
+                    permit.suppressed(), source, config.unauthenticatedRejections().window());
+        }
+        if (!permit.allowed()) {
+            suppressed(refusal.reason()).increment();
+        }
+        return permit.allowed();
+    }
+
+    private Counter suppressed(RejectReason reason) {
+        return counters.computeIfAbsent("ingest.rejections.suppressed|" + reason.name(),
+                k -> Counter.builder("ingest.rejections.suppressed")
+                        .description("Refusals of HTTP requests without a valid device credential that were answered"
+                                + " but not published to heartbeats.rejected (over the per-source limit)")
+                        .tag("reason", reason.name())
+                        .register(metrics));
     }
 
     /** A counter by name and tag values, looked up once (the registry's own lookup is costly on every heartbeat). */

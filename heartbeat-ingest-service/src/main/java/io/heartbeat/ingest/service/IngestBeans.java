@@ -31,10 +31,4 @@ public class IngestBeans {
                 r.powerMin(), r.powerMax(), r.energyMin(), r.energyMax()), config.maxFutureSkew(), config.maxAge(),
                 config.timestampPolicy());
     }
-
-    @Produces
-    @Singleton
-    LogThrottle refusalLogThrottle(IngestConfig config) {
-        return new LogThrottle(config.refusalLogLimit(), config.refusalLogWindow());
-    }
 }

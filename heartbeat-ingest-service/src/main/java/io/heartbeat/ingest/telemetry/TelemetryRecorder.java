@@ -22,11 +22,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.heartbeat.common.kafka.ConsumerLoop;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
 import io.heartbeat.contracts.Topics;
+import io.heartbeat.contracts.kafka.ConsumerLoop;
 import io.heartbeat.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

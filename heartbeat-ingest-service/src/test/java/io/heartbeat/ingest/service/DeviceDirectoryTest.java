@@ -20,7 +20,8 @@ class DeviceDirectoryTest {
     static DeviceView view(String id, long revision, String token, boolean enabled) {
         return new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, Protocol.HTTP, Map.of(),
                 "default", Thresholds.DEFAULTS, enabled, false, null, Map.of(),
-                token == null ? null : DeviceTokens.hash(token), revision, Instant.EPOCH, Instant.EPOCH);
+                token == null ? null : DeviceTokens.hash(token), Instant.EPOCH, revision, Instant.EPOCH,
+                Instant.EPOCH);
     }
 
     @Test

@@ -12,11 +12,11 @@ import jakarta.enterprise.event.Startup;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.heartbeat.common.kafka.TopicFollower;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.Topics;
+import io.heartbeat.contracts.kafka.TopicFollower;
 import io.quarkus.runtime.ShutdownEvent;
 
 /**

@@ -30,7 +30,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.heartbeat.common.kafka.ConsumerLoop;
 import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventFormatException;
@@ -39,6 +38,7 @@ import io.heartbeat.contracts.HeartbeatAccepted;
 import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.Topics;
 import io.heartbeat.contracts.TransitionReason;
+import io.heartbeat.contracts.kafka.ConsumerLoop;
 import io.heartbeat.monitor.config.MonitorConfig;
 import io.heartbeat.monitor.engine.Liveness.Outcome;
 import io.heartbeat.monitor.engine.StatusStore.Change;

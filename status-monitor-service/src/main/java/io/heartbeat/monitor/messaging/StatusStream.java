@@ -7,10 +7,10 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.heartbeat.common.kafka.TopicFollower;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
+import io.heartbeat.contracts.kafka.TopicFollower;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;

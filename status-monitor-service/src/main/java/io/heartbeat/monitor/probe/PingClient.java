@@ -14,12 +14,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-import io.heartbeat.common.kafka.TopicFollower;
 import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.CommandResult;
 import io.heartbeat.contracts.CommandStatus;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
+import io.heartbeat.contracts.kafka.TopicFollower;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;

@@ -1,4 +1,4 @@
-package io.heartbeat.common.kafka;
+package io.heartbeat.contracts.kafka;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,7 +11,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import io.heartbeat.contracts.EventFormatException;
-import io.quarkus.logging.Log;
 
 /**
  * Reads a whole (compacted) topic from the beginning into memory and keeps following it: how a service holds a local
@@ -28,6 +27,8 @@ import io.quarkus.logging.Log;
  */
 public final class TopicFollower extends ConsumerLoop {
 
+    private static final System.Logger LOG = System.getLogger(TopicFollower.class.getName());
+
     /** Receives each record's key and value ({@code null} value: a tombstone). */
     @FunctionalInterface
     public interface Handler {
@@ -40,23 +41,35 @@ public final class TopicFollower extends ConsumerLoop {
     private final Duration pollTimeout;
     private final Handler handler;
     private final boolean fromBeginning;
+    private final Map<String, String> extraProperties;
     private volatile boolean caughtUp;
 
     /** Reads the whole topic, from the beginning. */
     public TopicFollower(String topic, String bootstrapServers, String clientId, Duration pollTimeout,
             Duration retryDelay, Handler handler) {
-        this(topic, bootstrapServers, clientId, pollTimeout, retryDelay, handler, true);
+        this(topic, bootstrapServers, clientId, pollTimeout, retryDelay, handler, true, Map.of());
+    }
+
+    /**
+     * Reads the whole topic, from the beginning, with further consumer settings (TLS, SASL, timeouts: any
+     * {@code ConsumerConfig} key) on top of the defaults.
+     */
+    public TopicFollower(String topic, String bootstrapServers, String clientId, Duration pollTimeout,
+            Duration retryDelay, Handler handler, Map<String, String> extraProperties) {
+        this(topic, bootstrapServers, clientId, pollTimeout, retryDelay, handler, true, extraProperties);
     }
 
     /** Follows only what is published from now on (a live feed: a stream's subscribers, awaited answers). */
     public static TopicFollower fromEnd(String topic, String bootstrapServers, String clientId, Duration pollTimeout,
             Handler handler) {
-        return new TopicFollower(topic, bootstrapServers, clientId, pollTimeout, Duration.ofSeconds(2), handler, false);
+        return new TopicFollower(topic, bootstrapServers, clientId, pollTimeout, Duration.ofSeconds(2), handler, false,
+                Map.of());
     }
 
     private TopicFollower(String topic, String bootstrapServers, String clientId, Duration pollTimeout,
-            Duration retryDelay, Handler handler, boolean fromBeginning) {
+            Duration retryDelay, Handler handler, boolean fromBeginning, Map<String, String> extraProperties) {
         super(clientId, retryDelay);
+        this.extraProperties = Map.copyOf(extraProperties);
         this.fromBeginning = fromBeginning;
         this.topic = topic;
         this.bootstrapServers = bootstrapServers;
@@ -89,14 +102,15 @@ public final class TopicFollower extends ConsumerLoop {
             partitions.forEach(c::position);
         }
         Map<TopicPartition, Long> target = caughtUp ? Map.of() : new HashMap<>(c.endOffsets(partitions));
-        Log.infof("reading %s (%d partitions) from the beginning", topic, partitions.size());
+        LOG.log(System.Logger.Level.INFO, () -> "reading " + topic + " (" + partitions.size() + " partitions) "
+                + (fromBeginning ? "from the beginning" : "from the end"));
         while (running()) {
             for (ConsumerRecord<String, String> record : c.poll(pollTimeout)) {
                 apply(record);
             }
             if (!caughtUp && target.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
                 caughtUp = true;
-                Log.infof("%s caught up", topic);
+                LOG.log(System.Logger.Level.INFO, () -> topic + " caught up");
             }
         }
     }
@@ -106,13 +120,15 @@ public final class TopicFollower extends ConsumerLoop {
             handler.apply(record.key(), record.value());
         } catch (EventFormatException e) {
             // a record this version cannot read must not stop the view; the key keeps its previous value
-            Log.errorf("skipping unreadable record at %s-%d@%d: %s", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
+            LOG.log(System.Logger.Level.ERROR, () -> "skipping unreadable record at " + record.topic() + "-"
+                    + record.partition() + "@" + record.offset() + ": " + e.getMessage());
         }
     }
 
     @Override
     protected Properties properties() {
-        return consumerProperties(bootstrapServers, clientId, null, null);
+        Properties p = consumerProperties(bootstrapServers, clientId, null, null);
+        p.putAll(extraProperties);
+        return p;
     }
 }

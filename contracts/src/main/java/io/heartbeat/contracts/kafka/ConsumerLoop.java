@@ -1,4 +1,4 @@
-package io.heartbeat.common.kafka;
+package io.heartbeat.contracts.kafka;
 
 import java.time.Duration;
 import java.util.Properties;
@@ -8,8 +8,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import io.quarkus.logging.Log;
-
 /**
  * A Kafka consumer on a daemon thread of its own (never an event loop), for consumers that need more control than a
  * messaging channel gives (assigned partitions read from the start, or offsets committed only after a write). The
@@ -17,6 +15,8 @@ import io.quarkus.logging.Log;
  * created after {@code retryDelay} (Kafka unreachable, a topic not there yet, a rebalance gone wrong).
  */
 public abstract class ConsumerLoop {
+
+    private static final System.Logger LOG = System.getLogger(ConsumerLoop.class.getName());
 
     private final String name;
     private final Duration retryDelay;
@@ -97,7 +97,8 @@ public abstract class ConsumerLoop {
                 // stopping
             } catch (RuntimeException e) {
                 if (running) {
-                    Log.warnf("%s failed, starting over in %s: %s", name, retryDelay, e.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, () -> name + " failed, starting over in " + retryDelay + ": "
+                            + e.getMessage());
                     pause(retryDelay);
                 }
             } finally {
