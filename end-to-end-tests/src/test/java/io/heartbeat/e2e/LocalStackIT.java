@@ -48,13 +48,7 @@ class LocalStackIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (stack != null && stack.isAlive()) {
-            // SIGTERM first: the runner's shutdown hook stops the services it started
-            stack.destroy();
-            if (!stack.waitFor(90, TimeUnit.SECONDS)) {
-                stack.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
+        stop(stack);
         Dirs.deleteRecursively(dataDir);
     }
 
@@ -186,15 +180,25 @@ class LocalStackIT {
     }
 
     BlockingQueue<String> start() throws Exception {
+        Launched launched = launch(dataDir, offset);
+        stack = launched.process();
+        return launched.lines();
+    }
+
+    /** The runner as a process and the lines it prints. */
+    record Launched(Process process, BlockingQueue<String> lines) {
+    }
+
+    /** Starts the local-stack runner jar, as the README's command does, on {@code dataDir} and port offset. */
+    static Launched launch(Path dataDir, int offset) throws Exception {
         Path jar = Files.list(ROOT.resolve("local-stack/target"))
                 .filter(p -> p.getFileName().toString().matches("local-stack-.*\\.jar"))
                 .filter(p -> !p.getFileName().toString().contains("tests")).findFirst().orElseThrow();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "--root", ROOT.toString(), "--data-dir", dataDir.toString(),
                 "--port-offset", Integer.toString(offset), "--partitions", "2"));
-        stack = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Process p = stack;
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(
                     new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -208,7 +212,17 @@ class LocalStackIT {
         }, "local-stack-output");
         reader.setDaemon(true);
         reader.start();
-        return lines;
+        return new Launched(p, lines);
+    }
+
+    /** SIGTERM first (the runner's shutdown hook stops the services it started), then kill. */
+    static void stop(Process stack) throws InterruptedException {
+        if (stack != null && stack.isAlive()) {
+            stack.destroy();
+            if (!stack.waitFor(90, TimeUnit.SECONDS)) {
+                stack.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
     }
 
     static String readUntil(BlockingQueue<String> lines, String marker, Duration timeout) throws Exception {
