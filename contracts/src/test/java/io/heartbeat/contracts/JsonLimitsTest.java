@@ -158,6 +158,13 @@ class JsonLimitsTest {
     }
 
     @Test
+    void aCopyOfTheMapperKeepsTheRules() {
+        ObjectMapper copy = JSON.copy();
+        assertThatThrownBy(() -> copy.readTree("{\"a\":1,\"a\":2}")).isInstanceOf(JsonLimits.Violation.class);
+        assertThatThrownBy(() -> copy.readTree("[\"\\u0000\"]")).isInstanceOf(JsonLimits.Violation.class);
+    }
+
+    @Test
     void overLongStringsAreRefusedWhileParsing() {
         String big = "x".repeat(JsonLimits.MAX_STRING_LENGTH + 1);
         assertRefused("{\"name\":\"" + big + "\",\"meta\":{}}", "longer than");
