@@ -42,6 +42,7 @@ public class CommandService {
     public static final String RECONNECT = "reconnect";
     static final int MAX_ATTEMPTS_LIMIT = 10;
     static final Duration MAX_ACK_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration MIN_ACK_TIMEOUT = Duration.ofMillis(100);
 
     private final CommandStore store;
     private final Devices devices;
@@ -115,7 +116,8 @@ public class CommandService {
         if (t.isNegative() || t.isZero() || t.compareTo(maxTtl) > 0) {
             errors.add(new DomainException.FieldError(prefix + "ttl", "must be more than 0 and at most " + maxTtl));
         }
-        if (a.toMillis() < 100 || a.compareTo(MAX_ACK_TIMEOUT) > 0) {
+        // compared as Durations: toMillis() of an ackTimeout such as PT9999999999999999S overflows
+        if (a.compareTo(MIN_ACK_TIMEOUT) < 0 || a.compareTo(MAX_ACK_TIMEOUT) > 0) {
             errors.add(new DomainException.FieldError(prefix + "ackTimeout", "must be at least PT0.1S and at most PT10M"));
         }
         if (m < 1 || m > MAX_ATTEMPTS_LIMIT) {
@@ -154,7 +156,7 @@ public class CommandService {
     /** Another service's request: refused ones become FAILED commands, so the requester always gets a result. */
     public Uni<Command> request(CommandRequest r) {
         Duration ttl = r.ttl() == null || r.ttl().isNegative() || r.ttl().isZero() ? defaultTtl : min(r.ttl(), maxTtl);
-        Duration ackTimeout = r.ackTimeout() == null || r.ackTimeout().toMillis() < 100 ? defaultAckTimeout
+        Duration ackTimeout = r.ackTimeout() == null || r.ackTimeout().compareTo(MIN_ACK_TIMEOUT) < 0 ? defaultAckTimeout
                 : min(r.ackTimeout(), MAX_ACK_TIMEOUT);
         int maxAttempts = r.maxAttempts() == null ? defaultMaxAttempts
                 : Math.max(1, Math.min(r.maxAttempts(), MAX_ATTEMPTS_LIMIT));

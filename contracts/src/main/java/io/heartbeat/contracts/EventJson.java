@@ -37,12 +37,16 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  * the consumers first. Changing or removing a field means a new {@code schemaVersion}.
  *
  * <p>
+ * Reading follows {@link JsonLimits}: a string or key with NUL or a lone surrogate, a duplicated key, nesting deeper
+ * than {@value JsonLimits#MAX_DEPTH} or an over-long string or document is unreadable.
+ *
+ * <p>
  * Anything that cannot be read throws an {@link EventFormatException} (an {@link IllegalArgumentException}) naming the
  * event type and the problem, never a raw Jackson exception.
  */
 public final class EventJson {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
+    private static final JsonMapper MAPPER = JsonMapper.builder(JsonLimits.factory())
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)

@@ -13,6 +13,13 @@ public interface RegistryConfig {
 
     Paging paging();
 
+    /**
+     * Most devices one tenant may have; a create beyond it is refused (409, type tenant-quota-exceeded). Bounds what
+     * one tenant can make every service hold in memory (each keeps a view of every device).
+     */
+    @WithDefault("10000")
+    int maxDevicesPerTenant();
+
     interface Outbox {
         /** How often the relay looks for unpublished outbox rows (read by its @Scheduled). */
         @WithDefault("1s")

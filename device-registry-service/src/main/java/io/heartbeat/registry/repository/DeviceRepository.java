@@ -30,6 +30,22 @@ public class DeviceRepository implements PanacheRepositoryBase<Device, String> {
         return findById(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
+    /**
+     * Takes the tenant's device-count lock until the transaction ends and then counts its devices: creations in one
+     * tenant take turns, so two of them cannot both see room for one more under the quota. (Under READ COMMITTED the
+     * count, a statement after the lock, sees every creation committed before the lock was granted.)
+     */
+    public Uni<Long> lockAndCountTenant(String tenantId) {
+        return getSession().flatMap(session -> session
+                .createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(" + TENANT_LOCK_CLASS + ", hashtext(:tenant))",
+                        Integer.class)
+                .setParameter("tenant", tenantId).getResultList())
+                .chain(() -> count("tenantId", tenantId));
+    }
+
+    /** The first key of the tenants' advisory locks (the second is the tenant id's hash). */
+    static final int TENANT_LOCK_CLASS = 0x51a7e001;
+
     /** The revision a device created under {@code id} starts above: the last one of a deleted namesake, or 0. */
     public Uni<Long> revisionFloor(String id) {
         return getSession().flatMap(session -> session

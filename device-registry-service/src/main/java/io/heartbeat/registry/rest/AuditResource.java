@@ -44,8 +44,9 @@ public class AuditResource {
             @Parameter(description = "Entries of one device") @QueryParam("deviceId") String deviceId,
             @Parameter(description = "device or profile") @QueryParam("entityType") String entityType,
             @Parameter(description = "Admins only: one tenant") @QueryParam("tenantId") String tenantId) {
-        int p = Requests.page(page);
-        int s = Requests.size(size, config.paging().defaultSize(), config.paging().maxSize());
+        Requests.Paging paging = Requests.paging(page, size, config.paging().defaultSize(), config.paging().maxSize());
+        int p = paging.page();
+        int s = paging.size();
         String type = deviceId != null ? AuditLog.DEVICE : entityType;
         return audit.search(callers.current(), tenantId, type, deviceId, p, s)
                 .map(found -> Page.of(found.items(), AuditResponse::of, p, s, found.total()));

@@ -70,8 +70,9 @@ public class DeviceResource {
             @Parameter(description = "Case-insensitive part of the name") @QueryParam("q") String q,
             @QueryParam("profileId") String profileId,
             @Parameter(description = "Admins only: one tenant") @QueryParam("tenantId") String tenantId) {
-        int p = Requests.page(page);
-        int s = Requests.size(size, config.paging().defaultSize(), config.paging().maxSize());
+        Requests.Paging paging = Requests.paging(page, size, config.paging().defaultSize(), config.paging().maxSize());
+        int p = paging.page();
+        int s = paging.size();
         DeviceRepository.Filter filter = new DeviceRepository.Filter(tenantId,
                 Requests.enumValue(protocol, Protocol.class, "protocol"), Requests.bool(enabled, "enabled"), q,
                 profileId);

@@ -34,6 +34,11 @@ public final class DeviceRules {
     static final int MAX_FIRMWARE = 64;
     static final int MAX_METADATA_BYTES = 8 * 1024;
     static final int MAX_METADATA_KEYS = 64;
+    static final int MAX_METADATA_KEY = 128;
+    /** Longest metadata value, as JSON text. */
+    static final int MAX_METADATA_VALUE = 1024;
+    static final int MAX_HEALTH_URL = 2048;
+    static final int MAX_DESCRIPTION = 2000;
 
     static final Set<String> HTTP_KEYS = Set.of("healthUrl", "healthMethod", "timeoutMs", "expectedStatus");
     static final Set<String> MQTT_KEYS = Set.of("qos", "keepAliveSeconds", "clientId");
@@ -114,8 +119,9 @@ public final class DeviceRules {
         if (protocol == Protocol.HTTP) {
             Object url = config.get("healthUrl");
             if (url != null) {
-                errors.check(url instanceof String s && isHttpUrl(s), "protocolConfig.healthUrl",
-                        "must be an absolute http or https URL");
+                errors.check(url instanceof String s && s.length() <= MAX_HEALTH_URL && isHttpUrl(s),
+                        "protocolConfig.healthUrl",
+                        "must be an absolute http or https URL of at most " + MAX_HEALTH_URL + " characters");
             }
             Object method = config.get("healthMethod");
             errors.check(method == null || "GET".equals(method) || "HEAD".equals(method),
@@ -155,13 +161,26 @@ public final class DeviceRules {
             errors.add("metadata", "at most " + MAX_METADATA_KEYS + " keys");
             return;
         }
+        for (Map.Entry<String, Object> e : metadata.entrySet()) {
+            String key = e.getKey();
+            if (key.isBlank() || key.length() > MAX_METADATA_KEY) {
+                errors.add("metadata", "keys must be 1 to " + MAX_METADATA_KEY + " characters, not blank");
+                return;
+            }
+            if (EventJson.write(e.getValue()).length() > MAX_METADATA_VALUE) {
+                errors.add("metadata." + key, "at most " + MAX_METADATA_VALUE + " characters as JSON");
+                return;
+            }
+        }
         errors.check(EventJson.write(metadata).getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_METADATA_BYTES,
                 "metadata",
                 "at most " + MAX_METADATA_BYTES + " bytes as JSON");
     }
 
     /** Profile thresholds and identity. */
-    static void checkProfile(Errors errors, String id, String name, Thresholds thresholds) {
+    static void checkProfile(Errors errors, String id, String name, String description, Thresholds thresholds) {
+        errors.check(description == null || description.length() <= MAX_DESCRIPTION, "description",
+                "at most " + MAX_DESCRIPTION + " characters");
         if (id != null) {
             errors.check(PROFILE_ID.matcher(id).matches(), "id",
                     "must be 1 to 64 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit");

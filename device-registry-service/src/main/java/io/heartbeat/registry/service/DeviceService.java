@@ -20,6 +20,7 @@ import io.heartbeat.common.error.DomainException;
 import io.heartbeat.common.security.Caller;
 import io.heartbeat.contracts.DeviceTokens;
 import io.heartbeat.contracts.Thresholds;
+import io.heartbeat.registry.config.RegistryConfig;
 import io.heartbeat.registry.entity.Device;
 import io.heartbeat.registry.entity.Profile;
 import io.heartbeat.registry.entity.ThresholdOverrides;
@@ -52,9 +53,11 @@ public class DeviceService {
     private final DeviceEvents events;
     private final AuditLog audit;
     private final DeviceJwtIssuer jwtIssuer;
+    private final RegistryConfig config;
 
     public DeviceService(DeviceRepository devices, ProfileRepository profiles, DeviceEvents events, AuditLog audit,
-            DeviceJwtIssuer jwtIssuer) {
+            DeviceJwtIssuer jwtIssuer, RegistryConfig config) {
+        this.config = config;
         this.devices = devices;
         this.profiles = profiles;
         this.events = events;
@@ -75,7 +78,7 @@ public class DeviceService {
         DeviceSpec spec = draft.spec();
         return profiles.findForShare(spec.profileId()).flatMap(profile -> {
             validate(errors, spec, profile);
-            return devices.findById(draft.id()).flatMap(existing -> {
+            return withinQuota(tenant).chain(() -> devices.findById(draft.id())).flatMap(existing -> {
                 if (existing != null) {
                     throw new DomainException.Conflict("device-exists", "a device with id '" + draft.id()
                             + "' already exists (device ids are unique across tenants)");
@@ -100,6 +103,18 @@ public class DeviceService {
                 });
             });
         });
+    }
+
+    /** Fails with tenant-quota-exceeded if {@code tenant} has its most devices; holds the tenant's lock after. */
+    private Uni<Void> withinQuota(String tenant) {
+        int max = config.maxDevicesPerTenant();
+        return devices.lockAndCountTenant(tenant).invoke(count -> {
+            if (count >= max) {
+                throw new DomainException.Conflict("tenant-quota-exceeded", "tenant '" + tenant + "' has " + count
+                        + " devices, the most its quota (heartbeat.registry.max-devices-per-tenant = " + max
+                        + ") allows; delete one first or ask for a higher quota");
+            }
+        }).replaceWithVoid();
     }
 
     @WithSession

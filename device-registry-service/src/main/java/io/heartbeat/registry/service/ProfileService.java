@@ -53,7 +53,7 @@ public class ProfileService {
                 .over(Thresholds.DEFAULTS);
         Errors errors = new Errors();
         errors.check(draft.id() != null, "id", "is required");
-        DeviceRules.checkProfile(errors, draft.id(), draft.name(), thresholds);
+        DeviceRules.checkProfile(errors, draft.id(), draft.name(), draft.description(), thresholds);
         errors.throwIfAny();
         return profiles.findById(draft.id()).flatMap(existing -> {
             if (existing != null) {
@@ -85,7 +85,7 @@ public class ProfileService {
             Thresholds after = (change.thresholds() == null ? ThresholdValues.NONE : change.thresholds()).over(before);
             String name = change.name() != null ? change.name() : p.name;
             Errors errors = new Errors();
-            DeviceRules.checkProfile(errors, null, name, after);
+            DeviceRules.checkProfile(errors, null, name, change.description(), after);
             errors.throwIfAny();
             Instant now = Instant.now();
             p.name = name.strip();

@@ -12,6 +12,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
 import io.heartbeat.common.error.DomainException;
+import io.heartbeat.contracts.JsonLimits;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationCompletionException;
 import io.quarkus.security.AuthenticationFailedException;
@@ -44,6 +46,12 @@ public class ProblemMapper {
     @ServerExceptionMapper({ JsonProcessingException.class, JsonParseException.class, MismatchedInputException.class,
             InvalidFormatException.class, ValueInstantiationException.class, UnrecognizedPropertyException.class })
     public Response unreadableJson(JsonProcessingException e, UriInfo uri) {
+        JsonLimits.Violation violation = cause(e, JsonLimits.Violation.class);
+        if (violation != null) {
+            String at = violation.path().isEmpty() ? "" : " at '" + violation.path() + "'";
+            return respond(Problem.of("malformed-request", "Malformed request", 400,
+                    "The body is not valid for this request" + at + ": " + violation.reason(), path(uri)));
+        }
         String where = "";
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             where = " at '" + path(m) + "'";
@@ -55,6 +63,8 @@ public class ProblemMapper {
             reason = "'" + f.getValue() + "' is not " + expected(f.getTargetType());
         } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             reason = "expected " + expected(m.getTargetType());
+        } else if (e instanceof StreamConstraintsException) {
+            reason = "over a size limit (" + e.getOriginalMessage() + ")";
         } else if (e instanceof JsonParseException) {
             reason = "not well-formed JSON (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ")";
@@ -101,8 +111,14 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
-        if (e.getCause() instanceof JsonProcessingException json) {
+        JsonProcessingException json = cause(e, JsonProcessingException.class);
+        if (json != null) {
             return unreadableJson(json, uri);
+        }
+        if (e instanceof jakarta.ws.rs.NotFoundException && e.getCause() != null) {
+            // Jakarta REST's answer to a query or path parameter it could not convert (TypedParams covers numbers)
+            return respond(Problem.of("bad-request", title(400), 400,
+                    "A query or path parameter has the wrong type", path(uri)));
         }
         if (status >= 500) {
             return unexpected(e, uri);
@@ -124,6 +140,16 @@ public class ProblemMapper {
         Log.errorf(e, "unexpected error %s on %s", id, path(uri));
         return respond(Problem.of("internal-error", "Internal error", 500,
                 "An unexpected error occurred; quote " + id + " when reporting it", path(uri)));
+    }
+
+    /** The first exception of {@code type} in {@code e}'s cause chain, {@code e} included. */
+    static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     public static int status(DomainException e) {

@@ -18,6 +18,38 @@ public final class Requests {
         return page;
     }
 
+    /** A checked page request: {@link #offset()} is the offset of its first item and fits an {@code int}. */
+    public record Paging(int page, int size) {
+        public int offset() {
+            return page * size;
+        }
+    }
+
+    /**
+     * The page and size query parameters, checked: page 0 or more, size from 1 to {@code maxSize}, and the page's
+     * offset within an {@code int}.
+     */
+    public static Paging paging(Integer page, Integer size, int defaultSize, int maxSize) {
+        int s = size(size, defaultSize, maxSize);
+        int p = page(page);
+        offset(p, s);
+        return new Paging(p, s);
+    }
+
+    /**
+     * Checks that page {@code page} of {@code size} items starts at an offset the database layer can take (an
+     * {@code int}); beyond it the multiplication would overflow into a negative offset.
+     *
+     * @return {@code page * size}, the offset of the page's first item
+     */
+    public static int offset(int page, int size) {
+        long offset = (long) page * size;
+        if (offset > Integer.MAX_VALUE) {
+            throw new BadRequestException("page must be at most " + (Integer.MAX_VALUE / size) + " with size " + size);
+        }
+        return (int) offset;
+    }
+
     /**
      * @param size the requested page size, null for the default
      * @param defaultSize the size when none is requested

@@ -43,6 +43,9 @@ public class ScenarioResource {
             String profileId, Integer timeoutMs, Integer retries, String tenantId) {
     }
 
+    /** The registry's rule for device ids. */
+    static final java.util.regex.Pattern DEVICE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
     private final Scenarios scenarios;
     private final Callers callers;
 
@@ -80,6 +83,21 @@ public class ScenarioResource {
         }
         if (r.deviceIds() != null && r.deviceIds().size() > Scenarios.MAX_DEVICES) {
             throw new DomainException.Invalid("deviceIds", "at most " + Scenarios.MAX_DEVICES + " devices");
+        }
+        if (r.deviceIds() != null) {
+            for (int i = 0; i < r.deviceIds().size(); i++) {
+                String id = r.deviceIds().get(i);
+                if (id == null || !DEVICE_ID.matcher(id).matches()) {
+                    throw new DomainException.Invalid("deviceIds[" + i + "]",
+                            "must be a device id: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+                }
+            }
+        }
+        if (r.description() != null && r.description().length() > 2000) {
+            throw new DomainException.Invalid("description", "at most 2000 characters");
+        }
+        if (r.profileId() != null && (r.profileId().isBlank() || r.profileId().length() > 64)) {
+            throw new DomainException.Invalid("profileId", "must be 1 to 64 characters");
         }
         String tenant = caller.isAdmin() && r.tenantId() != null ? r.tenantId() : caller.tenant();
         if (tenant == null) {
