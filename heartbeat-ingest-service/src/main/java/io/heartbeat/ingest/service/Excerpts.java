@@ -13,7 +13,8 @@ import io.heartbeat.contracts.HeartbeatRejected;
 
 /**
  * Bounded excerpts of refused payloads for heartbeats.rejected, with credentials removed first: the value of every
- * credential field ({@code jwt_token}, {@code api_token}, at any depth) and any string shaped like a JWT.
+ * credential field ({@code jwt_token}, {@code api_token}, at any depth) and any string (value or field name) shaped
+ * like a JWT.
  *
  * <p>
  * A JSON payload is redacted on its parsed tokens, so field names count after JSON unescaping
@@ -56,8 +57,9 @@ public final class Excerpts {
                     return out.toString();
                 }
                 if (token == JsonToken.FIELD_NAME) {
-                    redactNext = HeartbeatValidator.CREDENTIAL_FIELDS.contains(parser.currentName());
-                    gen.writeFieldName(parser.currentName());
+                    String name = parser.currentName();
+                    redactNext = HeartbeatValidator.CREDENTIAL_FIELDS.contains(name);
+                    gen.writeFieldName(looksLikeJwt(name) ? REDACTED : name);
                     continue;
                 }
                 if (redactNext) {

@@ -49,6 +49,7 @@ class ExcerptsTest {
     void credentialsAreRedactedAtAnyDepthAndJwtShapedStringsAnywhere() {
         String e = of("{\"outer\":{\"api_token\":{\"v\":\"s3cr3t\"}},\"note\":\"bearer eyJhbGc.eyJzdWI.c2ln\"}");
         assertThat(e).doesNotContain("s3cr3t").doesNotContain("eyJ").contains("\"outer\"");
+        assertThat(of("{\"eyJhbGc.eyJzdWI.c2ln\":1}")).isEqualTo("{\"[redacted]\":1}");
     }
 
     @Test
