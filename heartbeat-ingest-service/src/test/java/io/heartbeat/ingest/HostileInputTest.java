@@ -203,6 +203,20 @@ class HostileInputTest {
     }
 
     @Test
+    void theIntakeNeverFailsEvenOnASubmissionItCannotProcess() {
+        String token = DeviceTokens.generate();
+        seeded("unprocessable", token, FREQUENT);
+        // no channel: every step that names the channel throws; the answer is still a refusal, not an exception
+        HeartbeatIntake.Outcome outcome = intake.receive(new HeartbeatIntake.Submission(null, HeartbeatKind.HEARTBEAT,
+                "nowhere", null, null, null, ("{\"api_token\":\"" + token + "\"}").getBytes(StandardCharsets.UTF_8),
+                true)).await().atMost(Duration.ofSeconds(20));
+        assertThat(outcome.isAccepted()).isFalse();
+        assertThat(outcome.refusal().reason()).isEqualTo(RejectReason.MALFORMED_JSON);
+        assertThat(outcome.refusal().detail()).isEqualTo("the heartbeat could not be processed");
+        assertThat(outcome.stored()).as("an MQTT message would be acknowledged").isTrue();
+    }
+
+    @Test
     void escapedCredentialNamesAreRedacted() throws Exception {
         String token = DeviceTokens.generate();
         String id = seeded("escaped", token, FREQUENT).deviceId();

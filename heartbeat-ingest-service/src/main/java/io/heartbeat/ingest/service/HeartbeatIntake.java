@@ -148,12 +148,12 @@ public class HeartbeatIntake {
 
     /** The refusal of a submission whose processing failed unexpectedly; if even that fails, a bare outcome. */
     private Uni<Outcome> failed(Submission submission, Instant receivedAt, Throwable e) {
-        metrics.counter("ingest.intake.failures", "channel", submission.channel().name()).increment();
-        if (logThrottle.permit("intake-failure", receivedAt).allowed()) {
-            Log.errorf(e, "a heartbeat on %s could not be processed; refused", submission.source());
-        }
         Refusal refusal = new Refusal(RejectReason.MALFORMED_JSON, "the heartbeat could not be processed");
         try {
+            metrics.counter("ingest.intake.failures", "channel", String.valueOf(submission.channel())).increment();
+            if (logThrottle.permit("intake-failure", receivedAt).allowed()) {
+                Log.errorf(e, "a heartbeat on %s could not be processed; refused", submission.source());
+            }
             return refuse(submission, receivedAt, null, submission.pathDeviceId(), refusal)
                     .onFailure().recoverWithItem(f -> new Outcome(null, null, refusal, true));
         } catch (RuntimeException | StackOverflowError f) {
