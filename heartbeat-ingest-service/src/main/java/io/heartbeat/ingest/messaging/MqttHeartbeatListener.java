@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -47,7 +45,6 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
 @ApplicationScoped
 public class MqttHeartbeatListener {
 
-    static final Pattern TOPIC = Pattern.compile("devices/([^/]+)/(heartbeat|data)");
     /** The shared-subscription group used when several connections are configured and no group is named. */
     static final String DEFAULT_SHARED_GROUP = "heartbeat-ingest";
 
@@ -84,6 +81,37 @@ public class MqttHeartbeatListener {
     /** Whether every intake connection is connected and subscribed to the device topics. */
     public boolean subscribed() {
         return !connections.isEmpty() && connections.stream().allMatch(c -> c.subscribed);
+    }
+
+    /** Whether MQTT intake is configured at all (else readiness does not wait for it). */
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    /** How many of the configured connections are subscribed. */
+    public long subscribedConnections() {
+        return connections.stream().filter(c -> c.subscribed).count();
+    }
+
+    /** The configured connections. */
+    public int configuredConnections() {
+        return connections.size();
+    }
+
+    /**
+     * The submission for a message on a subscribed topic: {@code devices/{id}/heartbeat} or {@code devices/{id}/data}.
+     * Every message becomes one, also on a topic whose device level is empty ({@code devices//heartbeat}, which
+     * {@code +} matches): that one names no device, and the intake refuses it with a record whose source is the topic.
+     */
+    static Submission submission(String topic, byte[] payload) {
+        HeartbeatKind kind = topic.endsWith("/data") ? HeartbeatKind.DATA : HeartbeatKind.HEARTBEAT;
+        String deviceId = "";
+        String[] levels = topic.split("/", -1);
+        if (levels.length == 3 && levels[0].equals("devices")
+                && (levels[2].equals("heartbeat") || levels[2].equals("data"))) {
+            deviceId = levels[1];
+        }
+        return new Submission(Channel.MQTT, kind, topic, null, null, deviceId, payload, true);
     }
 
     private String filter(String topic) {
@@ -156,25 +184,32 @@ public class MqttHeartbeatListener {
         }
 
         private void onMessage(MqttPublishMessage message) {
-            Matcher m = TOPIC.matcher(message.topicName());
-            if (!m.matches()) {
-                message.ack();
-                return;
+            String topic = message.topicName();
+            try {
+                intake.receive(submission(topic, message.payload().getBytes())).subscribe().with(outcome -> {
+                    if (outcome.stored()) {
+                        message.ack();
+                    } else {
+                        // unacknowledged messages would pile up in the broker's in-flight window: drop the
+                        // connection, the resumed session redelivers them
+                        Log.warnf("Kafka did not store the MQTT message on %s; reconnecting %s so the broker"
+                                + " redelivers it", topic, clientId);
+                        disconnect();
+                    }
+                }, e -> unhandled(message, e));
+            } catch (RuntimeException | StackOverflowError e) {
+                unhandled(message, e);
             }
-            HeartbeatKind kind = m.group(2).equals("data") ? HeartbeatKind.DATA : HeartbeatKind.HEARTBEAT;
-            Submission submission = new Submission(Channel.MQTT, kind, message.topicName(), null, null, m.group(1),
-                    message.payload().getBytes(), true);
-            intake.receive(submission).subscribe().with(outcome -> {
-                if (outcome.stored()) {
-                    message.ack();
-                } else {
-                    // unacknowledged messages would pile up in the broker's in-flight window: drop the connection,
-                    // the resumed session redelivers them
-                    Log.warnf("Kafka did not store the MQTT message on %s; reconnecting %s so the broker redelivers it",
-                            message.topicName(), clientId);
-                    disconnect();
-                }
-            }, e -> Log.errorf(e, "MQTT message on %s could not be handled", message.topicName()));
+        }
+
+        /**
+         * The intake never fails, so this is a bug; still, the message is acknowledged: redelivering it would fail
+         * again, and an unacknowledged one holds a slot of the broker's in-flight window for good.
+         */
+        private void unhandled(MqttPublishMessage message, Throwable e) {
+            Log.errorf(e, "MQTT message on %s could not be handled; acknowledged to keep intake moving",
+                    message.topicName());
+            message.ack();
         }
     }
 }

@@ -85,7 +85,8 @@ public class HeartbeatResource {
     @Consumes(MediaType.WILDCARD)
     @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
     @Operation(summary = "Send a heartbeat", description = "Optional body: status, timestamp (ISO-8601), device_id and"
-            + " telemetry (voltage, current, power, energy, relay, heart_rate, ...)")
+            + " telemetry (voltage, current, power, energy, relay, heart_rate, ...). A reading out of its range is not"
+            + " stored and is named in refused_fields of the 200 answer; the heartbeat itself is accepted.")
     public Uni<Response> heartbeat(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body, UriInfo uri,
             @Context HttpServerRequest request) {
@@ -105,14 +106,17 @@ public class HeartbeatResource {
     public Uni<HistoryResponse> history(@PathParam("deviceId") String deviceId,
             @Parameter(description = "ISO-8601 instant, inclusive; default: 24 h before to") @QueryParam("from") String from,
             @Parameter(description = "ISO-8601 instant, exclusive; default: now") @QueryParam("to") String to,
-            @Parameter(description = "rows per page, 1 to heartbeat.ingest.telemetry.max-limit (1000); default 100") @QueryParam("limit") Integer limit) {
+            @Parameter(description = "rows per page, 1 to heartbeat.ingest.telemetry.max-limit (1000); default 100") @QueryParam("limit") String limit) {
         Caller caller = callers.current();
+        plainText(deviceId, "deviceId");
+        plainText(from, "from");
+        plainText(to, "to");
         Instant end = to == null ? clock.instant() : Requests.instant(to, "to");
         Instant start = from == null ? end.minus(DEFAULT_WINDOW) : Requests.instant(from, "from");
         if (!start.isBefore(end)) {
             throw new BadRequestException("from must be before to");
         }
-        int rows = limit == null ? config.defaultLimit() : limit;
+        int rows = limit == null ? config.defaultLimit() : integer(limit, "limit");
         if (rows < 1 || rows > config.maxLimit()) {
             throw new BadRequestException("limit must be from 1 to " + config.maxLimit());
         }
@@ -132,6 +136,30 @@ public class HeartbeatResource {
         });
     }
 
+    /**
+     * A query parameter of the wrong type is a 400 problem (JAX-RS would answer 404 for an Integer parameter that does
+     * not convert).
+     */
+    private int integer(String value, String name) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new BadRequestException(name + " must be a whole number from 1 to " + config.maxLimit());
+        }
+    }
+
+    /** Control characters (NUL and the like) in a path id or query value are a 400, never reach SQL. */
+    private static void plainText(String value, String name) {
+        if (value == null) {
+            return;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new BadRequestException(name + " must not contain control characters");
+            }
+        }
+    }
+
     private static HistoryResponse page(String deviceId, Instant from, Instant to, int limit, List<Entry> items) {
         Instant next = items.size() < limit ? null : items.get(items.size() - 1).receivedAt();
         return new HistoryResponse(deviceId, from, to, items, next);
@@ -140,8 +168,11 @@ public class HeartbeatResource {
     private static Response answer(Outcome outcome, UriInfo uri) {
         if (outcome.isAccepted()) {
             DeviceView device = outcome.device();
+            List<HeartbeatResponse.RefusedField> refused = outcome.refusedFields().stream()
+                    .map(f -> new HeartbeatResponse.RefusedField(f.field(), f.detail())).toList();
             return Response.ok(new HeartbeatResponse(true, outcome.accepted().receivedAt(),
-                    device.thresholds().heartbeatIntervalSeconds(), device.remoteControlEnabled(), outcome.shouldReconnect()))
+                    device.thresholds().heartbeatIntervalSeconds(), device.remoteControlEnabled(), outcome.shouldReconnect(),
+                    refused))
                     .type(MediaType.APPLICATION_JSON).build();
         }
         Refusal refusal = outcome.refusal();

@@ -40,6 +40,12 @@ public class DeviceAuthenticator {
         }
     }
 
+    /**
+     * The longest credential looked at. Device API tokens and the registry's JWTs are far shorter; a longer one is
+     * refused without hashing or parsing it.
+     */
+    public static final int MAX_CREDENTIAL_LENGTH = 4096;
+
     private final DeviceDirectory directory;
     private final Optional<DeviceJwtVerifier> jwtVerifier;
 
@@ -75,6 +81,9 @@ public class DeviceAuthenticator {
         if (credential == null || credential.isBlank()) {
             return Authentication.refused(RejectReason.UNAUTHENTICATED,
                     "a device API token or device JWT is required");
+        }
+        if (credential.length() > MAX_CREDENTIAL_LENGTH) {
+            return Authentication.refused(RejectReason.INVALID_CREDENTIAL, "the device credential is not valid");
         }
         String token = credential.strip();
         return isJwt(token) ? jwt(token) : apiToken(token);

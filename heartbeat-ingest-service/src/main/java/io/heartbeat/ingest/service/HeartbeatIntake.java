@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +41,12 @@ import io.smallrye.mutiny.Uni;
  * at a bounded rate and published to heartbeats.rejected (credentials removed from the excerpt), except HTTP requests
  * without a valid device credential beyond a per-source limit
  * ({@link IngestConfig.UnauthenticatedRejections}): those are answered and counted, but cost no Kafka record.
+ *
+ * <p>
+ * {@link #receive} is total: whatever fails inside it, synchronously or in the reactive chain, ends in a refusal
+ * (MALFORMED_JSON with a generic detail, counted, logged at a bounded rate, with its heartbeats.rejected record), never
+ * in an exception. An MQTT message that cannot be processed would otherwise stay unacknowledged in the broker's small
+ * in-flight window, and a few such messages would stop MQTT intake for every device.
  */
 @ApplicationScoped
 public class HeartbeatIntake {
@@ -68,12 +75,13 @@ public class HeartbeatIntake {
      * @param stored whether Kafka has what became of the submission: the accepted heartbeat, or (awaited on MQTT
      *        only) the rejected record. An MQTT message is acknowledged only when this is true.
      * @param shouldReconnect whether the answer tells the device to reconnect (HTTP only; see {@link DeviceSignals})
+     * @param refusedFields readings of an accepted heartbeat that were left out (out of range); empty otherwise
      */
     public record Outcome(HeartbeatAccepted accepted, DeviceView device, Refusal refusal, boolean stored,
-            boolean shouldReconnect) {
+            boolean shouldReconnect, List<HeartbeatValidator.RefusedField> refusedFields) {
 
         Outcome(HeartbeatAccepted accepted, DeviceView device, Refusal refusal, boolean stored) {
-            this(accepted, device, refusal, stored, false);
+            this(accepted, device, refusal, stored, false, List.of());
         }
 
         public boolean isAccepted() {
@@ -124,9 +132,38 @@ public class HeartbeatIntake {
         metrics.gauge("ingest.rejections.tracked-sources", unauthenticatedRecords, Throttle::trackedKeys);
     }
 
+    /**
+     * Accepts or refuses the submission. Never fails: any exception on the way becomes a refusal.
+     */
     public Uni<Outcome> receive(Submission submission) {
-        long started = System.nanoTime();
         Instant receivedAt = clock.instant();
+        Uni<Outcome> outcome;
+        try {
+            outcome = process(submission, receivedAt);
+        } catch (RuntimeException | StackOverflowError e) {
+            return failed(submission, receivedAt, e);
+        }
+        return outcome.onFailure().recoverWithUni(e -> failed(submission, receivedAt, e));
+    }
+
+    /** The refusal of a submission whose processing failed unexpectedly; if even that fails, a bare outcome. */
+    private Uni<Outcome> failed(Submission submission, Instant receivedAt, Throwable e) {
+        Refusal refusal = new Refusal(RejectReason.MALFORMED_JSON, "the heartbeat could not be processed");
+        try {
+            metrics.counter("ingest.intake.failures", "channel", String.valueOf(submission.channel())).increment();
+            if (logThrottle.permit("intake-failure", receivedAt).allowed()) {
+                Log.errorf(e, "a heartbeat on %s could not be processed; refused", submission.source());
+            }
+            return refuse(submission, receivedAt, null, submission.pathDeviceId(), refusal)
+                    .onFailure().recoverWithItem(f -> new Outcome(null, null, refusal, true));
+        } catch (RuntimeException | StackOverflowError f) {
+            // nothing could be recorded; still an answer (and an MQTT acknowledgement: redelivery would fail again)
+            return Uni.createFrom().item(new Outcome(null, null, refusal, true));
+        }
+    }
+
+    private Uni<Outcome> process(Submission submission, Instant receivedAt) {
+        long started = System.nanoTime();
         byte[] body = submission.body() == null ? new byte[0] : submission.body();
         DeviceAuthenticator.Authentication auth = null;
         if (submission.credential() != null || submission.channel() == Channel.HTTP) {
@@ -144,6 +181,11 @@ public class HeartbeatIntake {
         if (!submission.declaredJson() && !isBlank(body)) {
             return refuse(submission, receivedAt, auth == null ? null : auth.device(), null,
                     new Refusal(RejectReason.UNSUPPORTED_MEDIA_TYPE, "a heartbeat body must be application/json"));
+        }
+        if (submission.channel() == Channel.MQTT
+                && (submission.pathDeviceId() == null || submission.pathDeviceId().isBlank())) {
+            return refuse(submission, receivedAt, null, null, new Refusal(RejectReason.INVALID_DEVICE_ID,
+                    "the topic names no device; publish on devices/{deviceId}/heartbeat or devices/{deviceId}/data"));
         }
         Map<String, Object> fields;
         try {
@@ -180,7 +222,7 @@ public class HeartbeatIntake {
         if (!result.valid()) {
             return refuse(submission, receivedAt, device, null, result.refusal());
         }
-        RateLimiter.Decision decision = rateLimiter.tryAcquire(device.deviceId(), receivedAt,
+        RateLimiter.Decision decision = rateLimiter.tryAcquire(device.deviceId(), submission.kind(), receivedAt,
                 Duration.ofSeconds(device.thresholds().minHeartbeatSpacingSeconds()),
                 device.thresholds().maxHeartbeatsPerMinute());
         if (!decision.allowed()) {
@@ -200,14 +242,49 @@ public class HeartbeatIntake {
                 .flatMap(ignored -> {
                     counter("ingest.heartbeats.accepted", "channel", submission.channel().name(), "kind",
                             submission.kind().name()).increment();
-                    return reconnectAnswer(submission, device)
-                            .map(reconnect -> new Outcome(accepted, device, null, true, reconnect));
+                    return refuseReadings(submission, receivedAt, device, hb.refusedFields())
+                            .flatMap(none -> reconnectAnswer(submission, device))
+                            .map(reconnect -> new Outcome(accepted, device, null, true, reconnect,
+                                    hb.refusedFields()));
                 })
                 .onFailure().recoverWithUni(e -> {
-                    rateLimiter.release(device.deviceId(), receivedAt);
+                    rateLimiter.release(device.deviceId(), submission.kind(), receivedAt);
                     return refuse(submission, receivedAt, device, null, new Refusal(RejectReason.UNAVAILABLE,
                             "the heartbeat could not be stored right now; retry shortly"));
                 });
+    }
+
+    /**
+     * The readings an accepted heartbeat left out (out of range) still go the rejection path: one heartbeats.rejected
+     * record for them, with their reason, counted in ingest.readings.refused. Awaited on MQTT (as refusals are), sent
+     * alongside the answer on HTTP; a record Kafka does not take is counted, and never undoes the accepted heartbeat.
+     */
+    private Uni<Void> refuseReadings(Submission submission, Instant receivedAt, DeviceView device,
+            List<HeartbeatValidator.RefusedField> refused) {
+        if (refused.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        RejectReason reason = refused.get(0).reason();
+        StringBuilder detail = new StringBuilder("accepted without ");
+        for (int i = 0; i < refused.size(); i++) {
+            HeartbeatValidator.RefusedField f = refused.get(i);
+            detail.append(i == 0 ? "" : "; ").append(f.field()).append(": ").append(f.detail());
+            counter("ingest.readings.refused", "reason", f.reason().name(), "channel", submission.channel().name())
+                    .increment();
+        }
+        HeartbeatRejected rejected = new HeartbeatRejected(HeartbeatRejected.SCHEMA_VERSION,
+                UUID.randomUUID().toString(), device.deviceId(), device.tenantId(), submission.channel(),
+                submission.source(), reason, detail.toString(),
+                Excerpts.of(submission.body(), config.rejectedExcerptBytes()), receivedAt);
+        Uni<Void> stored = publisher.publish(rejected)
+                .onFailure().invoke(e -> metrics.counter("ingest.rejections.unpublished").increment())
+                .onFailure().recoverWithNull();
+        if (submission.channel() == Channel.MQTT) {
+            return stored;
+        }
+        stored.subscribe().with(ignored -> {
+        });
+        return Uni.createFrom().voidItem();
     }
 
     /**
@@ -260,7 +337,7 @@ public class HeartbeatIntake {
                 UUID.randomUUID().toString(), deviceId, device == null ? null : device.tenantId(),
                 submission.channel(), submission.source(), refusal.reason(), refusal.detail(),
                 Excerpts.of(submission.body(), config.rejectedExcerptBytes()), receivedAt);
-        Uni<Boolean> stored = publisher.publish(rejected).replaceWith(true)
+        Uni<Boolean> stored = Uni.createFrom().deferred(() -> publisher.publish(rejected)).replaceWith(true)
                 .onFailure().invoke(e -> {
                     metrics.counter("ingest.rejections.unpublished").increment();
                     if (logThrottle.permit("unpublished", clock.instant()).allowed()) {
@@ -337,9 +414,25 @@ public class HeartbeatIntake {
         }
     }
 
-    private static Map<String, Object> parse(byte[] body) throws Unreadable {
+    /** The UTF-8 byte-order mark, skipped at the start of a body. */
+    private static final byte[] BOM = { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF };
+
+    private static Map<String, Object> parse(byte[] raw) throws Unreadable {
+        byte[] body = withoutBom(raw);
         if (isBlank(body)) {
             return Map.of();
+        }
+        for (byte b : body) {
+            // JSON is UTF-8 (RFC 8259): no NUL byte can occur in it, and UTF-16/32 (which the parser would guess
+            // from NUL bytes) is not accepted
+            if (b == 0) {
+                throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON,
+                        "the body must be UTF-8 JSON without NUL bytes"));
+            }
+        }
+        if (body.length >= 2 && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF)
+                || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE))) {
+            throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON, "the body must be UTF-8 JSON"));
         }
         JsonNode tree;
         try {
@@ -348,13 +441,25 @@ public class HeartbeatIntake {
             String where = e.getLocation() == null ? ""
                     : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
             throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON, "the body is not well-formed JSON" + where));
-        } catch (IOException e) {
-            throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON, "the body could not be read"));
+        } catch (IOException | RuntimeException e) {
+            // whatever the shared mapper refuses (constraints, characters, duplicate keys) is a malformed body
+            throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON, "the body could not be read as JSON"));
         }
         if (tree == null || !tree.isObject()) {
             throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON, "the body must be a JSON object"));
         }
-        return JSON.convertValue(tree, OBJECT);
+        try {
+            return JSON.convertValue(tree, OBJECT);
+        } catch (RuntimeException e) {
+            throw new Unreadable(new Refusal(RejectReason.MALFORMED_JSON, "the body could not be read as JSON"));
+        }
+    }
+
+    private static byte[] withoutBom(byte[] body) {
+        if (body.length >= 3 && body[0] == BOM[0] && body[1] == BOM[1] && body[2] == BOM[2]) {
+            return java.util.Arrays.copyOfRange(body, 3, body.length);
+        }
+        return body;
     }
 
     private static boolean isBlank(byte[] body) {

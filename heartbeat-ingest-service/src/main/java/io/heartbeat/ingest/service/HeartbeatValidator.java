@@ -24,9 +24,13 @@ import io.heartbeat.contracts.RejectReason;
  * accepted and flagged {@code HEART_RATE_LOW} / {@code HEART_RATE_HIGH};</li>
  * <li>socket telemetry (seed 002): {@code voltage}, {@code current}, {@code power}, {@code energy} numbers within
  * configurable plausible ranges; {@code relay} {@code "on"}/{@code "off"} or a boolean;</li>
- * <li>any other field is kept as telemetry, as sent (at most {@value #MAX_FIELDS} fields).</li>
+ * <li>any other field is kept as telemetry, as sent (at most {@value #MAX_FIELDS} fields, nested at most
+ * {@value #MAX_DEPTH} levels, at most {@value #MAX_VALUES} values in all).</li>
  * </ul>
- * A field of the wrong type is INVALID_FIELD (HTTP 400); a well-typed value out of range is a 422.
+ * A field of the wrong type is INVALID_FIELD (HTTP 400) and refuses the whole heartbeat. A well-typed reading out of
+ * its range refuses only that reading: the heartbeat is valid without it (an authenticated message proves liveness
+ * even when one sensor is faulty), and {@link Heartbeat#refusedFields()} says which readings were left out and why.
+ * A {@code null} reading is no reading: it is left out of the telemetry.
  */
 public final class HeartbeatValidator {
 
@@ -54,6 +58,10 @@ public final class HeartbeatValidator {
 
     /** Most fields a heartbeat body may have. */
     public static final int MAX_FIELDS = 64;
+    /** How deep telemetry may nest: a field's value is level 1, an object or array in it level 2, and so on. */
+    public static final int MAX_DEPTH = 8;
+    /** Most values (objects, arrays, scalars) a heartbeat's telemetry may hold in all. */
+    public static final int MAX_VALUES = 512;
     static final int MAX_STRING = 256;
 
     /**
@@ -67,9 +75,13 @@ public final class HeartbeatValidator {
         public static final Limits DEFAULTS = new Limits(30, 220, 45, 180, 0, 300, 0, 32, 0, 8000, 0, 10_000_000);
     }
 
-    /** What a valid body says. */
+    /** A reading left out of an accepted heartbeat, and why (e.g. {@code out of range 30..220 bpm}). */
+    public record RefusedField(String field, RejectReason reason, String detail) {
+    }
+
+    /** What a valid body says; {@code refusedFields}: readings out of range, not in {@code telemetry}. */
     public record Heartbeat(String deviceId, Instant sentAt, String status, String jwtToken, String apiToken,
-            Map<String, Object> telemetry, List<String> anomalies) {
+            Map<String, Object> telemetry, List<String> anomalies, List<RefusedField> refusedFields) {
     }
 
     /** Either a valid heartbeat or the refusal. */
@@ -116,9 +128,13 @@ public final class HeartbeatValidator {
         Map<String, Object> telemetry = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : body.entrySet()) {
             if (!e.getKey().equals(DEVICE_ID) && !e.getKey().equals(TIMESTAMP) && !e.getKey().equals(STATUS)
-                    && !CREDENTIAL_FIELDS.contains(e.getKey())) {
+                    && !CREDENTIAL_FIELDS.contains(e.getKey()) && e.getValue() != null) {
                 telemetry.put(e.getKey(), e.getValue());
             }
+        }
+        String shape = checkShape(telemetry);
+        if (shape != null) {
+            return Result.refused(RejectReason.INVALID_FIELD, shape);
         }
         for (String field : List.of(DEVICE_ID, STATUS, TIMESTAMP, JWT_TOKEN, API_TOKEN)) {
             Object value = body.get(field);
@@ -161,26 +177,33 @@ public final class HeartbeatValidator {
                 anomalies.add(TIMESTAMP_OLD);
             }
         }
-        Result range = checkNumber(body, HEART_RATE, limits.heartRateMin(), limits.heartRateMax(), "bpm");
-        if (range != null) {
-            return range;
+        List<RefusedField> refused = new ArrayList<>();
+        for (Reading reading : List.of(
+                new Reading(HEART_RATE, limits.heartRateMin(), limits.heartRateMax(), "bpm"),
+                new Reading("voltage", limits.voltageMin(), limits.voltageMax(), "V"),
+                new Reading("current", limits.currentMin(), limits.currentMax(), "A"),
+                new Reading("power", limits.powerMin(), limits.powerMax(), "W"),
+                new Reading("energy", limits.energyMin(), limits.energyMax(), "kWh"))) {
+            Object value = body.get(reading.field());
+            if (value == null) {
+                continue;
+            }
+            if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                return Result.refused(RejectReason.INVALID_FIELD, reading.field() + " must be a number");
+            }
+            double v = n.doubleValue();
+            if (v < reading.min() || v > reading.max()) {
+                refused.add(new RefusedField(reading.field(), RejectReason.OUT_OF_RANGE, "out of range "
+                        + plain(reading.min()) + ".." + plain(reading.max()) + " " + reading.unit()));
+                telemetry.remove(reading.field());
+            }
         }
-        Object heartRate = body.get(HEART_RATE);
-        if (heartRate != null) {
-            double bpm = ((Number) heartRate).doubleValue();
+        if (telemetry.get(HEART_RATE) instanceof Number heartRate) {
+            double bpm = heartRate.doubleValue();
             if (bpm < limits.heartRateLow()) {
                 anomalies.add(HEART_RATE_LOW);
             } else if (bpm > limits.heartRateHigh()) {
                 anomalies.add(HEART_RATE_HIGH);
-            }
-        }
-        for (Result r : new Result[] {
-                checkNumber(body, "voltage", limits.voltageMin(), limits.voltageMax(), "V"),
-                checkNumber(body, "current", limits.currentMin(), limits.currentMax(), "A"),
-                checkNumber(body, "power", limits.powerMin(), limits.powerMax(), "W"),
-                checkNumber(body, "energy", limits.energyMin(), limits.energyMax(), "kWh") }) {
-            if (r != null) {
-                return r;
             }
         }
         Object relay = body.get("relay");
@@ -189,23 +212,40 @@ public final class HeartbeatValidator {
             return Result.refused(RejectReason.INVALID_FIELD, "relay must be \"on\", \"off\", true or false");
         }
         return Result.valid(new Heartbeat(deviceId, sentAt, status, (String) body.get(JWT_TOKEN),
-                (String) body.get(API_TOKEN), telemetry, List.copyOf(anomalies)));
+                (String) body.get(API_TOKEN), telemetry, List.copyOf(anomalies), List.copyOf(refused)));
     }
 
-    /** null when the field is absent or a number within [min, max]; else the refusal. */
-    private static Result checkNumber(Map<String, Object> body, String field, double min, double max, String unit) {
-        Object value = body.get(field);
-        if (value == null) {
-            return null;
+    private record Reading(String field, double min, double max, String unit) {
+    }
+
+    /**
+     * null when the telemetry nests at most {@link #MAX_DEPTH} levels and holds at most {@link #MAX_VALUES} values;
+     * else why not. Iterative, so no payload can make the check itself overflow the stack.
+     */
+    static String checkShape(Map<String, Object> telemetry) {
+        java.util.ArrayDeque<Object[]> pending = new java.util.ArrayDeque<>();
+        for (Object value : telemetry.values()) {
+            pending.push(new Object[] { value, 1 });
         }
-        if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
-            return Result.refused(RejectReason.INVALID_FIELD, field + " must be a number");
-        }
-        double v = n.doubleValue();
-        if (v < min || v > max) {
-            return Result.refused(RejectReason.OUT_OF_RANGE,
-                    field + " " + value + " is outside the plausible range " + plain(min) + " to " + plain(max) + " "
-                            + unit);
+        int values = 0;
+        while (!pending.isEmpty()) {
+            Object[] next = pending.pop();
+            int depth = (Integer) next[1];
+            if (depth > MAX_DEPTH) {
+                return "telemetry nests at most " + MAX_DEPTH + " levels deep";
+            }
+            if (++values > MAX_VALUES) {
+                return "telemetry holds at most " + MAX_VALUES + " values";
+            }
+            if (next[0] instanceof Map<?, ?> map) {
+                for (Object child : map.values()) {
+                    pending.push(new Object[] { child, depth + 1 });
+                }
+            } else if (next[0] instanceof List<?> list) {
+                for (Object child : list) {
+                    pending.push(new Object[] { child, depth + 1 });
+                }
+            }
         }
         return null;
     }

@@ -7,9 +7,13 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.heartbeat.contracts.HeartbeatKind;
+
 /**
  * Per-device heartbeat rate limits (seed 004): at least {@code minSpacing} between two accepted heartbeats, and at most
  * {@code maxPerMinute} accepted in any sliding minute. Only accepted heartbeats count; a refused one leaves no trace.
+ * Each kind of message has a bucket of its own: a socket (seed 002) that sends {@code data} every 30 s and a heartbeat
+ * in between loses neither.
  *
  * <p>
  * Thread-safe: each device's state is changed atomically (inside {@link ConcurrentHashMap#compute}). Memory is
@@ -38,17 +42,32 @@ public final class RateLimiter {
         Instant lastSeen;
     }
 
-    private final Map<String, State> states = new ConcurrentHashMap<>();
+    /** One bucket: a device's messages of one kind. */
+    private record Key(String deviceId, HeartbeatKind kind) {
+    }
+
+    private final Map<Key, State> states = new ConcurrentHashMap<>();
+
+    /** {@link #tryAcquire(String, HeartbeatKind, Instant, Duration, int)} for heartbeats. */
+    public Decision tryAcquire(String deviceId, Instant now, Duration minSpacing, int maxPerMinute) {
+        return tryAcquire(deviceId, HeartbeatKind.HEARTBEAT, now, minSpacing, maxPerMinute);
+    }
+
+    /** {@link #release(String, HeartbeatKind, Instant)} for heartbeats. */
+    public void release(String deviceId, Instant at) {
+        release(deviceId, HeartbeatKind.HEARTBEAT, at);
+    }
 
     /**
-     * Counts a heartbeat of {@code deviceId} at {@code now} if the limits allow it.
+     * Counts a message of {@code deviceId} of {@code kind} at {@code now} if the limits of that kind allow it.
      *
      * @param minSpacing least time between two accepted heartbeats (zero or negative: no minimum)
      * @param maxPerMinute most accepted heartbeats in any minute (at least 1)
      */
-    public Decision tryAcquire(String deviceId, Instant now, Duration minSpacing, int maxPerMinute) {
+    public Decision tryAcquire(String deviceId, HeartbeatKind kind, Instant now, Duration minSpacing,
+            int maxPerMinute) {
         Decision[] decision = new Decision[1];
-        states.compute(deviceId, (id, state) -> {
+        states.compute(new Key(deviceId, kind), (id, state) -> {
             State s = state == null ? new State() : state;
             s.lastSeen = max(s.lastSeen, now);
             Instant windowStart = now.minus(WINDOW);
@@ -87,8 +106,8 @@ public final class RateLimiter {
      * Takes back a heartbeat counted at {@code at} that was not accepted after all (e.g. Kafka did not store it), so
      * the device may retry at once.
      */
-    public void release(String deviceId, Instant at) {
-        states.computeIfPresent(deviceId, (id, s) -> {
+    public void release(String deviceId, HeartbeatKind kind, Instant at) {
+        states.computeIfPresent(new Key(deviceId, kind), (id, s) -> {
             s.accepted.removeLastOccurrence(at);
             return s;
         });
@@ -98,9 +117,9 @@ public final class RateLimiter {
     public int evictIdle(Instant now) {
         Instant cutoff = now.minus(WINDOW);
         int[] evicted = new int[1];
-        for (String deviceId : states.keySet()) {
+        for (Key key : states.keySet()) {
             // atomic per device: a heartbeat arriving meanwhile either sees the old state or a fresh one
-            states.computeIfPresent(deviceId, (id, s) -> {
+            states.computeIfPresent(key, (id, s) -> {
                 if (s.lastSeen == null || s.lastSeen.isBefore(cutoff)) {
                     evicted[0]++;
                     return null;
@@ -111,7 +130,7 @@ public final class RateLimiter {
         return evicted[0];
     }
 
-    /** How many devices have rate-limit state. */
+    /** How many buckets (device and kind) have rate-limit state. */
     public int trackedDevices() {
         return states.size();
     }

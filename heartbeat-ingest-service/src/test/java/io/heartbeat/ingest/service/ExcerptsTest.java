@@ -36,4 +36,31 @@ class ExcerptsTest {
         assertThat(e).endsWith("…");
         assertThat(Excerpts.of(null, 10)).isNull();
     }
+
+    @Test
+    void credentialFieldsAreRedactedAfterUnescapingTheirNames() {
+        String e = of("{\"api\\u005ftoken\":\"k3Jx9vQ2secret\",\"j\\u0077t_token\":\"abc\",\"x\":1}");
+        assertThat(e).doesNotContain("k3Jx9vQ2secret").doesNotContain("abc").contains("\"x\":1");
+        // also in a body that is not well-formed
+        assertThat(of("{\"api\\u005ftoken\":\"k3Jx9vQ2secret\",")).doesNotContain("k3Jx9vQ2secret");
+    }
+
+    @Test
+    void credentialsAreRedactedAtAnyDepthAndJwtShapedStringsAnywhere() {
+        String e = of("{\"outer\":{\"api_token\":{\"v\":\"s3cr3t\"}},\"note\":\"bearer eyJhbGc.eyJzdWI.c2ln\"}");
+        assertThat(e).doesNotContain("s3cr3t").doesNotContain("eyJ").contains("\"outer\"");
+        assertThat(of("{\"eyJhbGc.eyJzdWI.c2ln\":1}")).isEqualTo("{\"[redacted]\":1}");
+    }
+
+    @Test
+    void aVeryLongCredentialIsRedactedInLinearTime() {
+        // a backtracking regular expression overflowed the stack on this
+        String longToken = "\\\"".repeat(20_000) + "x".repeat(50_000);
+        for (String payload : new String[] { "{\"api_token\":\"" + longToken + "\"}",
+                "{\"api_token\":\"" + longToken, "{\"jwt_token\":\"eyJ" + "a".repeat(100_000) + "." }) {
+            String e = of(payload);
+            assertThat(e).doesNotContain("xxxx").doesNotContain("aaaa");
+            assertThat(e.length()).isLessThanOrEqualTo(520);
+        }
+    }
 }

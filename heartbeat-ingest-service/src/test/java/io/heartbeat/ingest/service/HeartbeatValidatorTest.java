@@ -64,9 +64,12 @@ class HeartbeatValidatorTest {
     void heartRateBoundaries(double bpm, String expected) {
         HeartbeatValidator.Result r = validate(body("heart_rate", bpm));
         if (expected.equals("OUT_OF_RANGE")) {
-            assertThat(r.valid()).isFalse();
-            assertThat(r.refusal().reason()).isEqualTo(RejectReason.OUT_OF_RANGE);
-            assertThat(r.refusal().detail()).contains("heart_rate").contains("30 to 220");
+            // the reading is refused, the heartbeat is not: it proves liveness without it
+            assertThat(r.valid()).isTrue();
+            assertThat(r.heartbeat().telemetry()).doesNotContainKey("heart_rate");
+            assertThat(r.heartbeat().anomalies()).isEmpty();
+            assertThat(r.heartbeat().refusedFields()).containsExactly(new HeartbeatValidator.RefusedField(
+                    "heart_rate", RejectReason.OUT_OF_RANGE, "out of range 30..220 bpm"));
         } else {
             assertThat(r.valid()).isTrue();
             assertThat(r.heartbeat().anomalies())
@@ -87,11 +90,15 @@ class HeartbeatValidatorTest {
             "energy, 0, ok", "energy, 10000000, ok", "energy, 10000001, OUT_OF_RANGE", "energy, -1, OUT_OF_RANGE" })
     void socketTelemetryRanges(String field, double value, String expected) {
         HeartbeatValidator.Result r = validate(body(field, value));
+        assertThat(r.valid()).isTrue();
         if (expected.equals("ok")) {
-            assertThat(r.valid()).isTrue();
+            assertThat(r.heartbeat().refusedFields()).isEmpty();
+            assertThat(r.heartbeat().telemetry()).containsKey(field);
         } else {
-            assertThat(r.refusal().reason()).isEqualTo(RejectReason.OUT_OF_RANGE);
-            assertThat(r.refusal().detail()).startsWith(field + " ");
+            assertThat(r.heartbeat().refusedFields()).extracting(HeartbeatValidator.RefusedField::field,
+                    HeartbeatValidator.RefusedField::reason).containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(field, RejectReason.OUT_OF_RANGE));
+            assertThat(r.heartbeat().telemetry()).doesNotContainKey(field);
         }
     }
 
@@ -99,8 +106,8 @@ class HeartbeatValidatorTest {
     void configuredRangesApply() {
         HeartbeatValidator strict = new HeartbeatValidator(new HeartbeatValidator.Limits(30, 220, 45, 180, 200, 250,
                 0, 16, 0, 3680, 0, 1000), Duration.ofMinutes(5), Duration.ofHours(24));
-        assertThat(strict.validate(body("voltage", 199.9), NOW).refusal().reason())
-                .isEqualTo(RejectReason.OUT_OF_RANGE);
+        assertThat(strict.validate(body("voltage", 199.9), NOW).heartbeat().refusedFields())
+                .extracting(HeartbeatValidator.RefusedField::reason).containsExactly(RejectReason.OUT_OF_RANGE);
         assertThat(strict.validate(body("voltage", 230), NOW).valid()).isTrue();
     }
 
@@ -171,8 +178,8 @@ class HeartbeatValidatorTest {
                 HeartbeatValidator.HEART_RATE_LOW);
         assertThat(flagging.validate(body("timestamp", "2025-03-14T09:31:53Z"), NOW).heartbeat().anomalies()).isEmpty();
         // the window still decides; out-of-range values are still refused
-        assertThat(flagging.validate(body("heart_rate", 10), NOW).refusal().reason())
-                .isEqualTo(RejectReason.OUT_OF_RANGE);
+        assertThat(flagging.validate(body("heart_rate", 10), NOW).heartbeat().refusedFields())
+                .extracting(HeartbeatValidator.RefusedField::reason).containsExactly(RejectReason.OUT_OF_RANGE);
     }
 
     @Test
@@ -201,5 +208,51 @@ class HeartbeatValidatorTest {
         Map<String, Object> nested = Map.of("rssi", -61, "ssid", "warehouse");
         HeartbeatValidator.Result r = validate(body("wifi", nested, "uptime_s", 86400));
         assertThat(r.heartbeat().telemetry()).containsEntry("wifi", nested).containsEntry("uptime_s", 86400);
+    }
+
+    @Test
+    void oneReadingOutOfRangeLeavesTheOthersAndTheHeartbeat() {
+        HeartbeatValidator.Result r = validate(body("heart_rate", 250, "voltage", 230, "status", "alive"));
+        assertThat(r.valid()).isTrue();
+        assertThat(r.heartbeat().status()).isEqualTo("alive");
+        assertThat(r.heartbeat().telemetry()).containsOnlyKeys("voltage");
+        assertThat(r.heartbeat().refusedFields()).extracting(HeartbeatValidator.RefusedField::field)
+                .containsExactly("heart_rate");
+    }
+
+    @Test
+    void aNullReadingIsNoReading() {
+        HeartbeatValidator.Result r = validate(body("heart_rate", null, "voltage", null, "firmware", null));
+        assertThat(r.valid()).isTrue();
+        assertThat(r.heartbeat().telemetry()).isEmpty();
+        assertThat(r.heartbeat().refusedFields()).isEmpty();
+        assertThat(r.heartbeat().anomalies()).isEmpty();
+    }
+
+    @Test
+    void telemetryNestsAtMostEightLevels() {
+        Object eight = 1;
+        for (int i = 1; i < HeartbeatValidator.MAX_DEPTH; i++) {
+            eight = Map.of("n", eight);
+        }
+        assertThat(validate(body("deep", eight)).valid()).isTrue();
+        Object nine = Map.of("n", eight);
+        HeartbeatValidator.Result r = validate(body("deep", nine));
+        assertThat(r.refusal().reason()).isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(r.refusal().detail()).contains("nests at most 8 levels");
+        Object thousand = 1;
+        for (int i = 0; i < 1000; i++) {
+            thousand = List.of(thousand);
+        }
+        assertThat(validate(body("deep", thousand)).refusal().reason()).isEqualTo(RejectReason.INVALID_FIELD);
+    }
+
+    @Test
+    void telemetryHoldsABoundedNumberOfValues() {
+        List<Integer> many = java.util.Collections.nCopies(HeartbeatValidator.MAX_VALUES, 1);
+        HeartbeatValidator.Result r = validate(body("samples", many));
+        assertThat(r.refusal().reason()).isEqualTo(RejectReason.INVALID_FIELD);
+        assertThat(r.refusal().detail()).contains("at most " + HeartbeatValidator.MAX_VALUES + " values");
+        assertThat(validate(body("samples", many.subList(0, 100))).valid()).isTrue();
     }
 }

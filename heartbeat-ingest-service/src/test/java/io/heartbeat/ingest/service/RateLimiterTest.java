@@ -185,4 +185,19 @@ class RateLimiterTest {
         assertThat(RateLimiter.roundUpToSeconds(Duration.ofMillis(1001))).isEqualTo(Duration.ofSeconds(2));
         assertThat(RateLimiter.roundUpToSeconds(Duration.ZERO)).isEqualTo(Duration.ofSeconds(1));
     }
+
+    @Test
+    void heartbeatsAndDataMessagesHaveBucketsOfTheirOwn() {
+        Duration spacing = Duration.ofSeconds(10);
+        RateLimiter limiter = new RateLimiter();
+        assertThat(limiter.tryAcquire("d", io.heartbeat.contracts.HeartbeatKind.DATA, T0, spacing, 10).allowed())
+                .isTrue();
+        // a heartbeat in between two data messages is not "too soon"
+        assertThat(limiter.tryAcquire("d", io.heartbeat.contracts.HeartbeatKind.HEARTBEAT, T0.plusSeconds(1),
+                spacing, 10).allowed()).isTrue();
+        assertThat(limiter.tryAcquire("d", io.heartbeat.contracts.HeartbeatKind.DATA, T0.plusSeconds(2), spacing, 10)
+                .allowed()).isFalse();
+        assertThat(limiter.tryAcquire("d", io.heartbeat.contracts.HeartbeatKind.DATA, T0.plusSeconds(10), spacing,
+                10).allowed()).isTrue();
+    }
 }
