@@ -66,7 +66,7 @@ class LastWillTest {
         try (MonitorTestSupport kafka = new MonitorTestSupport()) {
             kafka.view(hostile, new Thresholds(60, 90, 300, 0, 600), true, 1);
             kafka.view(stale, new Thresholds(5, 30, 60, 0, 600), true, 1);
-            kafka.heartbeat(stale, Instant.now().minusSeconds(10));
+            kafka.heartbeat(stale, Instant.now().minusSeconds(6)); // older than its 5 s interval, 24 s to its timeout
         }
         await().atMost(Duration.ofSeconds(15)).until(() -> "CONNECTED".equals(LivenessFlowTest.state(stale)));
         MqttClient bad = connectDevice(hostile, new MqttConnectOptions());
@@ -87,6 +87,9 @@ class LastWillTest {
         device.disconnectForcibly(0, 0, false);
         device.close(true);
         await().atMost(Duration.ofSeconds(15)).until(() -> "TEMPORARILY_OFFLINE".equals(LivenessFlowTest.state(stale)));
+        // taken offline by the last will, not by its heartbeat timing out meanwhile
+        assertThat(events(stale, 3)).extracting(DeviceStatusChanged::reason).containsExactly(
+                TransitionReason.DEVICE_REGISTERED, TransitionReason.HEARTBEAT_RECEIVED, TransitionReason.LAST_WILL);
 
         RestAssured.given().get("/q/health/ready").then().statusCode(200);
         String metrics = RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
