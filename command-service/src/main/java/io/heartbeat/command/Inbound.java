@@ -156,7 +156,10 @@ public class Inbound {
     public Uni<Void> onRequest(String value) {
         CommandRequest request;
         try {
-            request = EventJson.read(value, CommandRequest.class);
+            request = value == null ? null : EventJson.read(value, CommandRequest.class);
+            if (request == null) {
+                throw new EventFormatException(CommandRequest.class, "a command request is a JSON object", null);
+            }
         } catch (EventFormatException e) {
             metrics.counter("command.requests.unreadable").increment();
             Log.errorf("skipping unreadable command request: %s", e.getMessage());
@@ -176,7 +179,11 @@ public class Inbound {
     public Uni<Void> onSignalDelivered(String value) {
         SignalDelivered delivered;
         try {
-            delivered = EventJson.read(value, SignalDelivered.class);
+            delivered = value == null ? null : EventJson.read(value, SignalDelivered.class);
+            if (delivered == null) {
+                // a JSON null or tombstone used to throw here and fail the channel (it has no failure strategy)
+                throw new EventFormatException(SignalDelivered.class, "a signal delivery is a JSON object", null);
+            }
         } catch (EventFormatException e) {
             metrics.counter("command.signal.deliveries", "outcome", "unreadable").increment();
             Log.errorf("skipping an unreadable signal delivery: %s", e.getMessage());

@@ -21,6 +21,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.contracts.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -108,6 +109,34 @@ class HostileAckTest {
             assertThat(row.getString("sql_state")).startsWith("22");
             assertThat(row.getString("payload")).contains("\\u0000" + id);
         }
+    }
+
+    /**
+     * A JSON null or a tombstone on the Kafka inputs is counted as unreadable; the channels keep running, and the
+     * device views and statuses read after a JSON null are still applied (a command to a device known only since then
+     * is delivered).
+     */
+    @Test
+    void nullRecordsOnTheKafkaInputsAreSkipped() throws Exception {
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            for (String topic : List.of(Topics.DEVICE_SIGNALS_DELIVERED, Topics.COMMAND_REQUESTS)) {
+                kafka.send(topic, uniqueId("null-record"), "null");
+                kafka.send(topic, uniqueId("null-record"), null);
+            }
+            kafka.send(Topics.REGISTRY_DEVICES, uniqueId("null-view"), "null");
+            kafka.send(Topics.DEVICE_STATUS, uniqueId("null-status"), "null");
+        }
+        String id = uniqueId("after-null");
+        try (Device device = online(id)) {
+            String commandId = create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"reboot\"}");
+            assertThat(device.next(WAIT).commandId()).isEqualTo(commandId);
+        }
+        await().atMost(WAIT).until(() -> {
+            String metrics = given().get("/q/metrics").then().extract().asString();
+            return metrics.contains("command_signal_deliveries_total{outcome=\"unreadable\"}")
+                    && metrics.contains("command_requests_unreadable_total");
+        });
+        given().get("/q/health/ready").then().statusCode(200);
     }
 
     private static byte[] bytes(String s) {
