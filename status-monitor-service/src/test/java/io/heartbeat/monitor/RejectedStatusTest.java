@@ -40,4 +40,16 @@ class RejectedStatusTest {
                 .execute(Tuple.of("%" + marker + "\\\\u0000%")).await().atMost(Duration.ofSeconds(5)).iterator().next()
                 .getLong(0) == 1);
     }
+
+    /** A JSON null (not a tombstone) on registry.devices is skipped: views after it are still read. */
+    @Test
+    void aJsonNullDeviceViewIsSkippedAndLaterViewsAreRead() {
+        String after = uniqueId("after-null-view");
+        try (MonitorTestSupport kafka = new MonitorTestSupport()) {
+            kafka.rawView(uniqueId("null-view"), "null");
+            kafka.view(after, new Thresholds(60, 90, 300, 0, 600), true, 1);
+            kafka.heartbeat(after, Instant.now());
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> "CONNECTED".equals(LivenessFlowTest.state(after)));
+    }
 }
