@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.heartbeat.command.CommandStore.Ack;
+import io.heartbeat.common.batch.BisectingBatchWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -29,21 +30,34 @@ import io.smallrye.mutiny.Uni;
  * (the channel's buffer holds the rest). The connector answers the broker's QoS 1 delivery (PUBACK) on receipt, so
  * an answer lost with the process (a crash before its batch commits) is not redelivered by the broker: its command
  * stays SENT, the ack timeout sends it again, and the device answers again.
+ *
+ * <p>
+ * A batch is written by a {@link BisectingBatchWriter}: an answer Postgres refuses for its data is set aside (in
+ * {@code command.rejected_row}, counted in {@code batch.rows.rejected{writer="command-acks"}}, outcome
+ * {@link Outcome#REJECTED}) and the rest of its batch is applied; only passing failures (Postgres down) fail a batch,
+ * which is then retried a few times before its answers count as {@link Outcome#FAILED}.
  */
 @ApplicationScoped
 public class AckBatcher {
 
-    /** What an answer did: changed its command, changed nothing (duplicate, late, unknown), or could not be stored. */
+    /**
+     * What an answer did: changed its command, changed nothing (duplicate, late, unknown), was refused by Postgres for
+     * its data (set aside), or could not be stored (Postgres unavailable).
+     */
     public enum Outcome {
         APPLIED,
         IGNORED,
+        REJECTED,
         FAILED
     }
+
+    /** The batch writer's name in {@code rejected_row.writer} and the {@code batch.rows.rejected} metric. */
+    static final String WRITER = "command-acks";
 
     private record Pending(Ack ack, CompletableFuture<Outcome> outcome) {
     }
 
-    private final CommandStore store;
+    private final BisectingBatchWriter<Ack, Set<String>> writer;
     private final Dispatcher dispatcher;
     private final int batchSize;
     private final int backlog;
@@ -54,7 +68,7 @@ public class AckBatcher {
     public AckBatcher(CommandStore store, Dispatcher dispatcher, MeterRegistry metrics,
             @ConfigProperty(name = "heartbeat.command.ack-batch-size") int batchSize,
             @ConfigProperty(name = "heartbeat.command.ack-backlog") int backlog) {
-        this.store = store;
+        this.writer = new BisectingBatchWriter<>(WRITER, store::ackAll, store::reject, metrics);
         this.dispatcher = dispatcher;
         this.batchSize = batchSize;
         this.backlog = backlog;
@@ -91,21 +105,29 @@ public class AckBatcher {
             return;
         }
         queued.addAndGet(-batch.size());
-        store.ackAll(batch.stream().map(Pending::ack).toList())
+        Uni.createFrom().deferred(() -> writer.write(batch.stream().map(Pending::ack).toList()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(3)
-                .subscribe().with(changed -> finish(batch, changed), e -> {
+                .subscribe().with(outcome -> {
+                    Set<String> changed = new HashSet<>();
+                    outcome.results().forEach(changed::addAll);
+                    Set<Ack> rejected = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                    outcome.rejected().forEach(r -> rejected.add(r.row()));
+                    finish(batch, changed, rejected);
+                }, e -> {
                     Log.warnf("%d device answers not applied (their commands time out and are sent again): %s",
                             batch.size(), e.getMessage());
-                    finish(batch, null);
+                    finish(batch, null, Set.of());
                 });
     }
 
-    private void finish(List<Pending> batch, Set<String> changed) {
+    private void finish(List<Pending> batch, Set<String> changed, Set<Ack> rejected) {
         Set<String> counted = new HashSet<>();
         for (Pending p : batch) {
             p.outcome().complete(changed == null ? Outcome.FAILED
-                    : changed.contains(p.ack().commandId()) && counted.add(p.ack().commandId()) ? Outcome.APPLIED
-                            : Outcome.IGNORED);
+                    : rejected.contains(p.ack()) ? Outcome.REJECTED
+                            : changed.contains(p.ack().commandId()) && counted.add(p.ack().commandId())
+                                    ? Outcome.APPLIED
+                                    : Outcome.IGNORED);
         }
         if (changed != null && !changed.isEmpty()) {
             dispatcher.trigger(); // publish the results now

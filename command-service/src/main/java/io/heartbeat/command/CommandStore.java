@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.common.batch.BisectingBatchWriter.Rejected;
+import io.heartbeat.common.batch.RejectedRows;
 import io.heartbeat.common.error.DomainException;
 import io.heartbeat.common.outbox.OutboxRelay;
 import io.heartbeat.common.rest.Page;
@@ -332,6 +334,11 @@ public class CommandStore {
                 .execute(Tuple.of(ids, deviceIds, statuses, results, received)))
                 .flatMap(changed -> events(tx, changed).replaceWith(
                         changed.stream().map(Command::id).collect(Collectors.toSet()))));
+    }
+
+    /** Keeps answers Postgres refused for their data (as JSON, NULs escaped) in {@code rejected_row}. */
+    public Uni<Void> reject(List<Rejected<Ack>> acks) {
+        return RejectedRows.store(pool, AckBatcher.WRITER, acks, EventJson::write);
     }
 
     /**

@@ -16,6 +16,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
 import io.heartbeat.contracts.kafka.TopicFollower;
@@ -64,6 +65,10 @@ public class Devices {
             return;
         }
         DeviceView view = EventJson.read(value, DeviceView.class);
+        if (view == null) {
+            // a JSON null (not a tombstone) would throw below and restart the follower on the same record forever
+            throw new EventFormatException(DeviceView.class, "a device view is a JSON object", null);
+        }
         views.merge(deviceId, view, (held, next) -> next.revision() > held.revision() ? next : held);
     }
 
@@ -72,6 +77,9 @@ public class Devices {
             return;
         }
         DeviceStatusChanged change = EventJson.read(value, DeviceStatusChanged.class);
+        if (change == null) {
+            throw new EventFormatException(DeviceStatusChanged.class, "a status change is a JSON object", null);
+        }
         DeviceStatusChanged held = status.get(deviceId);
         if (held != null && held.at().isAfter(change.at())) {
             return; // an older transition read late

@@ -4,13 +4,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.EventFormatException;
@@ -38,9 +42,12 @@ public class Inbound {
     private final Devices devices;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final int maxAckSize;
 
     public Inbound(CommandService commands, CommandStore store, Dispatcher dispatcher, AckBatcher acks,
-            Devices devices, Clock clock, MeterRegistry metrics) {
+            Devices devices, Clock clock, MeterRegistry metrics,
+            @ConfigProperty(name = "heartbeat.command.max-ack-size") int maxAckSize) {
+        this.maxAckSize = maxAckSize;
         this.commands = commands;
         this.store = store;
         this.dispatcher = dispatcher;
@@ -53,38 +60,90 @@ public class Inbound {
     /**
      * {@code {command_id, status: ok|error, result}} completes the command. Messages without {@code command_id} (the
      * broker's last wills, for the monitor) and acks that change nothing (duplicate, late, unknown) are counted.
-     * Answers are applied in batches ({@link AckBatcher}). Three channels (three connections in one shared
-     * subscription) feed this method, because the broker's per-connection window of unacknowledged deliveries caps
-     * one connection.
+     * Anything else the broker lets through (256 KiB of anything) is refused at intake and counted in
+     * {@code command.acks.refused{reason}}, never failing the channel: not JSON or not UTF-8 ({@code unreadable}),
+     * JSON but not an object ({@code not-an-object}: {@code null}, {@code []}, {@code "x"}), larger than
+     * {@code heartbeat.command.max-ack-size} ({@code too-large}), a command id that is not a UUID ({@code
+     * bad-command-id}), a status other than ok or error ({@code bad-status}). Answers are applied in batches
+     * ({@link AckBatcher}). Three channels (three connections in one shared subscription) feed this method, because the
+     * broker's per-connection window of unacknowledged deliveries caps one connection.
      */
     @Incoming("device-acks")
     @Incoming("device-acks-2")
     @Incoming("device-acks-3")
     public Uni<Void> onStatus(Message<byte[]> message) {
+        try {
+            return Uni.createFrom().deferred(() -> status(message))
+                    .onFailure().recoverWithUni(e -> unexpected(message, e));
+        } catch (RuntimeException e) {
+            return unexpected(message, e);
+        }
+    }
+
+    private Uni<Void> status(Message<byte[]> message) {
         String topic = message.getMetadata(ReceivingMqttMessageMetadata.class)
                 .map(ReceivingMqttMessageMetadata::getTopic).orElse("");
         Matcher m = STATUS_TOPIC.matcher(topic);
-        Map<String, Object> body;
-        try {
-            body = EventJson.mapper().readValue(message.getPayload(), Command.OBJECT);
-        } catch (java.io.IOException | RuntimeException e) {
-            return count(message, "unreadable");
+        byte[] payload = message.getPayload();
+        if (payload == null || payload.length == 0) {
+            return refuse(message, "empty");
         }
-        Object commandId = body.get("command_id");
-        Object status = body.get("status");
-        if (!m.matches() || commandId == null) {
+        if (payload.length > maxAckSize) {
+            return refuse(message, "too-large");
+        }
+        JsonNode body;
+        try {
+            body = EventJson.mapper().readTree(payload);
+        } catch (java.io.IOException | RuntimeException e) {
+            return refuse(message, "unreadable");
+        }
+        if (body == null || !body.isObject()) {
+            return refuse(message, "not-an-object");
+        }
+        JsonNode commandId = body.get("command_id");
+        if (!m.matches() || commandId == null || commandId.isNull()) {
             return count(message, "without-command-id");
         }
-        if (!"ok".equals(status) && !"error".equals(status)) {
-            return count(message, "bad-status");
+        if (!commandId.isTextual() || !uuid(commandId.textValue())) {
+            return refuse(message, "bad-command-id");
         }
-        Object result = body.get("result");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> resultMap = result == null ? null
-                : result instanceof Map ? (Map<String, Object>) result : Map.of("value", result);
-        return acks.submit(new CommandStore.Ack(m.group(1), commandId.toString(), "ok".equals(status), resultMap,
+        JsonNode status = body.get("status");
+        String s = status == null ? null : status.textValue();
+        if (!"ok".equals(s) && !"error".equals(s)) {
+            return refuse(message, "bad-status");
+        }
+        JsonNode result = body.get("result");
+        Map<String, Object> resultMap = result == null || result.isNull() ? null
+                : result.isObject() ? EventJson.mapper().convertValue(result, Command.OBJECT)
+                        : Map.of("value", EventJson.mapper().convertValue(result, Object.class));
+        return acks.submit(new CommandStore.Ack(m.group(1), commandId.textValue(), "ok".equals(s), resultMap,
                 clock.instant()),
                 outcome -> count(message, outcome.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    /** A command id is a UUID as this service makes them (36 characters, lower or upper case hex). */
+    static boolean uuid(String s) {
+        if (s == null || s.length() != 36) {
+            return false;
+        }
+        try {
+            UUID.fromString(s);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private Uni<Void> refuse(Message<byte[]> message, String reason) {
+        metrics.counter("command.acks.refused", "reason", reason).increment();
+        return count(message, "refused");
+    }
+
+    /** A bug, not the message's fault: logged (rate-limited by the log's own category config) and the message acked. */
+    private Uni<Void> unexpected(Message<byte[]> message, Throwable e) {
+        Log.errorf(e, "a message on a status topic could not be handled; skipped");
+        metrics.counter("command.acks.refused", "reason", "internal-error").increment();
+        return Uni.createFrom().completionStage(message.ack());
     }
 
     private Uni<Void> count(Message<byte[]> message, String outcome) {
@@ -97,7 +156,10 @@ public class Inbound {
     public Uni<Void> onRequest(String value) {
         CommandRequest request;
         try {
-            request = EventJson.read(value, CommandRequest.class);
+            request = value == null ? null : EventJson.read(value, CommandRequest.class);
+            if (request == null) {
+                throw new EventFormatException(CommandRequest.class, "a command request is a JSON object", null);
+            }
         } catch (EventFormatException e) {
             metrics.counter("command.requests.unreadable").increment();
             Log.errorf("skipping unreadable command request: %s", e.getMessage());
@@ -117,7 +179,11 @@ public class Inbound {
     public Uni<Void> onSignalDelivered(String value) {
         SignalDelivered delivered;
         try {
-            delivered = EventJson.read(value, SignalDelivered.class);
+            delivered = value == null ? null : EventJson.read(value, SignalDelivered.class);
+            if (delivered == null) {
+                // a JSON null or tombstone used to throw here and fail the channel (it has no failure strategy)
+                throw new EventFormatException(SignalDelivered.class, "a signal delivery is a JSON object", null);
+            }
         } catch (EventFormatException e) {
             metrics.counter("command.signal.deliveries", "outcome", "unreadable").increment();
             Log.errorf("skipping an unreadable signal delivery: %s", e.getMessage());

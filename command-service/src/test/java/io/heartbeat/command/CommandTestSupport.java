@@ -218,7 +218,12 @@ public final class CommandTestSupport implements AutoCloseable {
 
         /** Publishes on any topic, QoS 1, such as another device's (which the broker must refuse). */
         public void publish(String topic, String body) throws Exception {
-            client.publish(topic, body.getBytes(StandardCharsets.UTF_8), 1, false);
+            publishBytes(topic, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Publishes raw bytes (not necessarily UTF-8, not necessarily JSON), QoS 1. */
+        public void publishBytes(String topic, byte[] body) throws Exception {
+            client.publish(topic, body, 1, false);
         }
 
         public boolean connected() {

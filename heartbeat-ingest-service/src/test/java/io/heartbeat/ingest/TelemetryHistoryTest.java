@@ -19,13 +19,24 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import io.heartbeat.contracts.Channel;
 import io.heartbeat.contracts.DeviceTokens;
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.HeartbeatAccepted;
+import io.heartbeat.contracts.HeartbeatKind;
 import io.heartbeat.contracts.Thresholds;
+import io.heartbeat.contracts.Topics;
 import io.heartbeat.ingest.service.DeviceDirectory;
 import io.heartbeat.ingest.telemetry.TelemetryPartitions;
 import io.heartbeat.localstack.DevKeys;
@@ -146,6 +157,67 @@ class TelemetryHistoryTest {
         assertThat(count("retention-old")).isZero();
         assertThat(count("retention-edge")).isEqualTo(1);
         assertThat(count("retention-today")).isEqualTo(1);
+    }
+
+    /**
+     * Heartbeats Postgres refuses (a NUL in the status text, a NUL in the telemetry jsonb) reach the recorder in the
+     * same poll as good ones: the good ones are written, the bad ones kept in rejected_row, and history goes on (the
+     * recorder used to retry the same batch forever).
+     */
+    @Test
+    void aHeartbeatPostgresRefusesIsSetAsideAndHistoryGoesOn() throws Exception {
+        String id = uniqueId("history-nul");
+        HeartbeatAccepted good = heartbeat(id, "alive", Map.of("voltage", 230));
+        HeartbeatAccepted nulStatus = heartbeat(id, "a\u0000b", Map.of());
+        HeartbeatAccepted nulTelemetry = heartbeat(id, "alive", Map.of("relay", "o\u0000n"));
+        HeartbeatAccepted alsoGood = heartbeat(id, "alive", Map.of("voltage", 231));
+        sendHeartbeats(good, nulStatus, nulTelemetry, alsoGood);
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> count(id) == 2 && rejected(id) == 2);
+        assertThat(heartbeatIds(id)).containsExactlyInAnyOrder(good.heartbeatId(), alsoGood.heartbeatId());
+        var kept = pool.preparedQuery("SELECT payload, error, sql_state, rejected_at FROM rejected_row"
+                + " WHERE writer = 'ingest-telemetry' AND payload LIKE $1 ORDER BY id")
+                .execute(Tuple.of("%" + id + "%")).await().atMost(Duration.ofSeconds(10));
+        for (var row : kept) {
+            assertThat(row.getString("sql_state")).startsWith("22");
+            assertThat(row.getString("payload")).contains("\\u0000").doesNotContain("\u0000");
+            assertThat(row.getOffsetDateTime("rejected_at")).isNotNull();
+        }
+        // the recorder did not stall on them: a later heartbeat is written too
+        HeartbeatAccepted later = heartbeat(id, "alive", Map.of());
+        sendHeartbeats(later);
+        await().atMost(Duration.ofSeconds(20)).until(() -> count(id) == 3);
+    }
+
+    private static HeartbeatAccepted heartbeat(String deviceId, String status, Map<String, Object> telemetry) {
+        return new HeartbeatAccepted(HeartbeatAccepted.SCHEMA_VERSION, UUID.randomUUID().toString(), deviceId, "acme",
+                Channel.HTTP, HeartbeatKind.HEARTBEAT, null, Instant.now(), status, telemetry, List.of(), 1);
+    }
+
+    private static void sendHeartbeats(HeartbeatAccepted... heartbeats) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config("kafka.bootstrap.servers"));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 50);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (HeartbeatAccepted hb : heartbeats) {
+                producer.send(new ProducerRecord<>(Topics.HEARTBEATS, hb.deviceId(), EventJson.write(hb)));
+            }
+            producer.flush();
+        }
+    }
+
+    private long rejected(String deviceId) {
+        return pool.preparedQuery("SELECT count(*) FROM rejected_row WHERE payload LIKE $1")
+                .execute(Tuple.of("%" + deviceId + "%")).await().atMost(Duration.ofSeconds(10)).iterator().next()
+                .getLong(0);
+    }
+
+    private List<String> heartbeatIds(String deviceId) {
+        List<String> ids = new java.util.ArrayList<>();
+        pool.preparedQuery("SELECT heartbeat_id FROM telemetry WHERE device_id = $1").execute(Tuple.of(deviceId))
+                .await().atMost(Duration.ofSeconds(10)).forEach(r -> ids.add(r.getString(0)));
+        return ids;
     }
 
     private void insertRow(String deviceId, Instant receivedAt) {

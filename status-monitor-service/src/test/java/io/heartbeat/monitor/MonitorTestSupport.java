@@ -121,6 +121,11 @@ public final class MonitorTestSupport implements AutoCloseable {
         send(Topics.COMMAND_RESULTS, request.deviceId(), EventJson.write(r));
     }
 
+    /** Any value on registry.devices under the device's key, e.g. a JSON {@code null}. */
+    public void rawView(String id, String value) {
+        send(Topics.REGISTRY_DEVICES, id, value);
+    }
+
     public void tombstone(String id) {
         send(Topics.REGISTRY_DEVICES, id, null);
     }

@@ -22,6 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.heartbeat.common.batch.BisectingBatchWriter;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
@@ -38,7 +39,11 @@ import io.quarkus.runtime.StartupEvent;
  * Writes telemetry history from the {@code heartbeats} topic: a consumer group of its own (so replicas share the
  * partitions), one multi-row insert per poll, and the offsets committed only after Postgres has the rows. A failed
  * write is retried from the same offsets after a pause, and a redelivered row is a no-op (primary key), so history
- * neither loses nor duplicates what Kafka holds. It runs on its own thread; the heartbeat answer never waits for it.
+ * neither loses nor duplicates what Kafka holds. A row Postgres refuses for its data (a NUL in a text, a time no
+ * partition takes) does not fail the others: the batch is bisected, that row set aside in {@code ingest.rejected_row}
+ * and counted ({@code batch.rows.rejected{writer="ingest-telemetry"}}), and the offsets committed
+ * ({@link BisectingBatchWriter}); only passing failures (Postgres down) rewind and retry. It runs on its own thread;
+ * the heartbeat answer never waits for it.
  */
 @ApplicationScoped
 public class TelemetryRecorder {
@@ -47,7 +52,7 @@ public class TelemetryRecorder {
     private static final Duration RETRY = Duration.ofSeconds(2);
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final TelemetryStore store;
+    private final BisectingBatchWriter<HeartbeatAccepted, Void> writer;
     private final TelemetryPartitions partitions;
     private final IngestConfig.Telemetry config;
     private final String bootstrapServers;
@@ -58,7 +63,7 @@ public class TelemetryRecorder {
 
     public TelemetryRecorder(TelemetryStore store, TelemetryPartitions partitions, IngestConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry metrics) {
-        this.store = store;
+        this.writer = new BisectingBatchWriter<>(TelemetryStore.WRITER, store::insert, store::reject, metrics);
         this.partitions = partitions;
         this.config = config.telemetry();
         this.bootstrapServers = bootstrapServers;
@@ -122,10 +127,10 @@ public class TelemetryRecorder {
         }
         try {
             partitions.ensure(days)
-                    .flatMap(ignored -> store.insert(rows))
+                    .flatMap(ignored -> writer.write(rows))
+                    .invoke(outcome -> written.increment(rows.size() - outcome.rejected().size()))
                     .await().atMost(WRITE_TIMEOUT);
             c.commitSync(next);
-            written.increment(rows.size());
         } catch (WakeupException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -11,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 
+import io.heartbeat.common.batch.BisectingBatchWriter.Rejected;
+import io.heartbeat.common.batch.RejectedRows;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
 import io.smallrye.mutiny.Uni;
@@ -39,6 +41,9 @@ public class TelemetryStore {
             + " $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[])"
             + " AS x(d, r, h, t, c, k, s, m, tel, an)"
             + " ON CONFLICT DO NOTHING";
+
+    /** The batch writer's name in {@code rejected_row.writer} and the {@code batch.rows.rejected} metric. */
+    public static final String WRITER = "ingest-telemetry";
 
     private final Pool pool;
 
@@ -79,6 +84,11 @@ public class TelemetryStore {
                 .execute(Tuple.from(new Object[] { device, received, id, tenant, channel, kind, status, measured,
                         telemetry, anomalies }))
                 .replaceWithVoid();
+    }
+
+    /** Keeps heartbeats Postgres refused (as their JSON, NULs escaped) in {@code rejected_row}, for inspection. */
+    public Uni<Void> reject(List<Rejected<HeartbeatAccepted>> rows) {
+        return RejectedRows.store(pool, WRITER, rows, EventJson::write);
     }
 
     /**

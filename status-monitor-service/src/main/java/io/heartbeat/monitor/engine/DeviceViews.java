@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Startup;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.Topics;
@@ -56,6 +57,10 @@ public class DeviceViews {
             return;
         }
         DeviceView view = EventJson.read(value, DeviceView.class);
+        if (view == null) {
+            // a JSON null (not a tombstone) would throw below and restart the follower on the same record forever
+            throw new EventFormatException(DeviceView.class, "a device view is a JSON object", null);
+        }
         DeviceView held = views.get(deviceId);
         if (held == null || view.revision() > held.revision()) {
             views.put(deviceId, view);

@@ -30,6 +30,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.heartbeat.common.batch.BisectingBatchWriter;
 import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventFormatException;
@@ -95,11 +96,13 @@ public class LivenessEngine {
     private volatile boolean behind = true;
     private volatile Instant lastRebuild;
     private final ConsumerLoop loop;
+    private final BisectingBatchWriter<StatusStore.Pending, Written> writer;
 
     public LivenessEngine(StatusStore store, DeviceViews views, MonitorConfig config, Clock clock,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MonitorEvents events,
             MeterRegistry metrics) {
         this.store = store;
+        this.writer = new BisectingBatchWriter<>(StatusStore.WRITER, store::write, store::reject, metrics);
         this.views = views;
         this.config = config;
         this.clock = clock;
@@ -282,14 +285,15 @@ public class LivenessEngine {
      */
     private void persist(List<DeviceStatus> heartbeatOnly, List<Change> changes, Map<String, Instant> newest,
             Set<String> viewed, Instant now) {
-        Written w = store.write(heartbeatOnly, changes).await().atMost(Duration.ofSeconds(30));
+        Set<String> rejected = new HashSet<>();
+        Written w = write(heartbeatOnly, changes, rejected);
         for (DeviceStatus s : w.stored()) {
             owned.put(s.deviceId(), s);
             deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null);
         }
         boolean anyTransition = false;
         for (Change c : changes) {
-            if (w.conflicts().contains(c.status().deviceId())) {
+            if (w.conflicts().contains(c.status().deviceId()) || rejected.contains(c.status().deviceId())) {
                 continue;
             }
             for (Liveness.Transition t : c.transitions()) {
@@ -337,13 +341,13 @@ public class LivenessEngine {
                         pending.size(), MAX_CONFLICT_RETRIES, pending);
                 return;
             }
-            Written again = store.write(retryHb, retry).await().atMost(Duration.ofSeconds(30));
+            Written again = write(retryHb, retry, rejected);
             again.stored().forEach(s -> {
                 owned.put(s.deviceId(), s);
                 deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null);
             });
             Set<String> lost = again.conflicts();
-            retry.stream().filter(c -> !lost.contains(c.status().deviceId()))
+            retry.stream().filter(c -> !lost.contains(c.status().deviceId()) && !rejected.contains(c.status().deviceId()))
                     .flatMap(c -> c.transitions().stream())
                     .forEach(t -> events.transition(t.reason(), t.to()));
             if (!retry.isEmpty()) {
@@ -351,6 +355,27 @@ public class LivenessEngine {
             }
             pending = lost;
         }
+    }
+
+    /**
+     * Writes through the bisecting batch writer: a device whose row Postgres refuses for its data (a NUL in an id
+     * from a forged heartbeat, a time out of range) is set aside in {@code monitor.rejected_row} and added to
+     * {@code rejected}; the others are written. Used to fail the whole tick, replayed from the same offsets forever.
+     * A passing failure (Postgres down) still fails the tick, which is retried as a whole.
+     */
+    private Written write(List<DeviceStatus> heartbeatOnly, List<Change> changes, Set<String> rejected) {
+        BisectingBatchWriter.Outcome<StatusStore.Pending, Written> outcome = writer
+                .write(StatusStore.Pending.of(heartbeatOnly, changes)).await().atMost(Duration.ofSeconds(30));
+        List<DeviceStatus> stored = new ArrayList<>();
+        Set<String> conflicted = new HashSet<>();
+        Instant persistedAt = null;
+        for (Written w : outcome.results()) {
+            stored.addAll(w.stored());
+            conflicted.addAll(w.conflicts());
+            persistedAt = w.persistedAt();
+        }
+        outcome.rejected().forEach(r -> rejected.add(r.row().deviceId()));
+        return new Written(stored, conflicted, persistedAt == null ? clock.instant() : persistedAt);
     }
 
     private void reloadRequested() {

@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.common.batch.BisectingBatchWriter.Rejected;
+import io.heartbeat.common.batch.RejectedRows;
 import io.heartbeat.common.outbox.OutboxRelay;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.EventJson;
@@ -74,6 +76,27 @@ public class StatusStore {
     public record Written(List<DeviceStatus> stored, Set<String> conflicts, Instant persistedAt) {
     }
 
+    /**
+     * One device's part of a status write: a heartbeat-only update or a change with its transitions (exactly one of
+     * the two), the unit the engine's {@link io.heartbeat.common.batch.BisectingBatchWriter} sets aside.
+     */
+    public record Pending(DeviceStatus heartbeatOnly, Change change) {
+
+        public static List<Pending> of(List<DeviceStatus> heartbeatOnly, List<Change> changes) {
+            List<Pending> all = new ArrayList<>(heartbeatOnly.size() + changes.size());
+            heartbeatOnly.forEach(s -> all.add(new Pending(s, null)));
+            changes.forEach(c -> all.add(new Pending(null, c)));
+            return all;
+        }
+
+        public String deviceId() {
+            return heartbeatOnly != null ? heartbeatOnly.deviceId() : change.status().deviceId();
+        }
+    }
+
+    /** The batch writer's name in {@code rejected_row.writer} and the {@code batch.rows.rejected} metric. */
+    public static final String WRITER = "monitor-status";
+
     private final Pool pool;
 
     public StatusStore(Pool pool) {
@@ -104,6 +127,25 @@ public class StatusStore {
         })).flatMap(w -> pool.query("SELECT clock_timestamp()").execute()
                 .map(rows -> new Written(w.stored(), w.conflicts(),
                         rows.iterator().next().getOffsetDateTime(0).toInstant())));
+    }
+
+    /** {@link #write(List, List)} of these devices' parts, in one transaction. */
+    public Uni<Written> write(List<Pending> rows) {
+        List<DeviceStatus> heartbeatOnly = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
+        for (Pending p : rows) {
+            if (p.heartbeatOnly() != null) {
+                heartbeatOnly.add(p.heartbeatOnly());
+            } else {
+                changes.add(p.change());
+            }
+        }
+        return write(heartbeatOnly, changes);
+    }
+
+    /** Keeps status writes Postgres refused for their data (as JSON, NULs escaped) in {@code rejected_row}. */
+    public Uni<Void> reject(List<Rejected<Pending>> rows) {
+        return RejectedRows.store(pool, WRITER, rows, EventJson::write);
     }
 
     /** One change in its own transaction (probes): the caller holds the row lock through {@code tx}. */

@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.TransitionReason;
@@ -30,9 +30,6 @@ import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 public class LastWillListener {
 
     static final Pattern TOPIC = Pattern.compile("devices/([^/]+)/status");
-    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
-    };
-
     private final ProbeEvidence evidence;
     private final MeterRegistry metrics;
 
@@ -41,20 +38,43 @@ public class LastWillListener {
         this.metrics = metrics;
     }
 
+    /**
+     * Never fails the channel, whatever the broker lets through (up to its max-packet-size of anything): a message
+     * that is not a JSON object (not UTF-8, {@code null}, {@code []}, {@code "x"}, empty) is refused and counted in
+     * {@code monitor.last.wills.refused{reason}}; an unexpected error is logged, counted ({@code internal-error}) and
+     * the message acknowledged.
+     */
     @Incoming("device-last-wills")
     public Uni<Void> onStatus(Message<byte[]> message) {
+        try {
+            return Uni.createFrom().deferred(() -> status(message))
+                    .onFailure().recoverWithUni(e -> unexpected(message, e));
+        } catch (RuntimeException e) {
+            return unexpected(message, e);
+        }
+    }
+
+    private Uni<Void> status(Message<byte[]> message) {
         String topic = message.getMetadata(ReceivingMqttMessageMetadata.class).map(ReceivingMqttMessageMetadata::getTopic)
                 .orElse("");
         Matcher m = TOPIC.matcher(topic);
-        Map<String, Object> body;
+        byte[] payload = message.getPayload();
+        if (payload == null || payload.length == 0) {
+            return refuse(message, "empty");
+        }
+        JsonNode body;
         try {
-            body = EventJson.mapper().readValue(message.getPayload(), OBJECT);
+            body = EventJson.mapper().readTree(payload);
         } catch (java.io.IOException | RuntimeException e) {
             metrics.counter("monitor.mqtt.status.unreadable").increment();
-            return Uni.createFrom().completionStage(message.ack());
+            return refuse(message, "unreadable");
         }
-        if (!m.matches() || body.containsKey("command_id") || !"offline".equals(body.get("status"))) {
-            return Uni.createFrom().completionStage(message.ack());
+        if (body == null || !body.isObject()) {
+            return refuse(message, "not-an-object");
+        }
+        JsonNode status = body.get("status");
+        if (!m.matches() || body.has("command_id") || status == null || !"offline".equals(status.textValue())) {
+            return ack(message); // a command ack, or another status: not a last will
         }
         String deviceId = m.group(1);
         metrics.counter("monitor.mqtt.last.wills").increment();
@@ -63,6 +83,21 @@ public class LastWillListener {
                 .invoke(v -> Log.debugf("last will of %s: applied=%s (%s)", deviceId, v.applied(), v.reason()))
                 .onFailure().invoke(e -> Log.debugf("last will of %s not applied: %s", deviceId, e.getMessage()))
                 .onFailure().recoverWithNull()
-                .flatMap(ignored -> Uni.createFrom().completionStage(message.ack()));
+                .flatMap(ignored -> ack(message));
+    }
+
+    private Uni<Void> refuse(Message<byte[]> message, String reason) {
+        metrics.counter("monitor.last.wills.refused", "reason", reason).increment();
+        return ack(message);
+    }
+
+    private Uni<Void> unexpected(Message<byte[]> message, Throwable e) {
+        Log.errorf(e, "a message on a status topic could not be handled; skipped");
+        metrics.counter("monitor.last.wills.refused", "reason", "internal-error").increment();
+        return ack(message);
+    }
+
+    private static Uni<Void> ack(Message<byte[]> message) {
+        return Uni.createFrom().completionStage(message.ack());
     }
 }

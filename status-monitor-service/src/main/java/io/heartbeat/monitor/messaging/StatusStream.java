@@ -29,8 +29,9 @@ public class StatusStream {
     public StatusStream(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.loop = TopicFollower.fromEnd(Topics.DEVICE_STATUS, bootstrapServers, "monitor-status-stream",
                 Duration.ofMillis(200), (key, value) -> {
-                    if (value != null) {
-                        broadcast.onNext(EventJson.read(value, DeviceStatusChanged.class));
+                    DeviceStatusChanged e = value == null ? null : EventJson.read(value, DeviceStatusChanged.class);
+                    if (e != null) { // a JSON null is skipped like a tombstone (onNext(null) would throw)
+                        broadcast.onNext(e);
                     }
                 });
     }
