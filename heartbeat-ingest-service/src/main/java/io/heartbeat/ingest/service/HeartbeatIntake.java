@@ -321,7 +321,11 @@ public class HeartbeatIntake {
 
     private Uni<Outcome> refuse(Submission submission, Instant receivedAt, DeviceView device, String claimedId,
             Refusal refusal) {
-        String deviceId = device != null ? device.deviceId() : claimedId;
+        // keyed by the authenticated device, else the one the body claims, else the one the MQTT topic names
+        String deviceId = device != null ? device.deviceId()
+                : claimedId != null ? claimedId
+                        : submission.pathDeviceId() == null || submission.pathDeviceId().isEmpty() ? null
+                                : submission.pathDeviceId();
         counter("ingest.heartbeats.rejected", "reason", refusal.reason().name(), "channel",
                 submission.channel().name()).increment();
         Throttle.Permit permit = logThrottle.permit(refusal.reason().name(), receivedAt);
