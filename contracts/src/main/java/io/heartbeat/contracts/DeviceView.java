@@ -54,6 +54,26 @@ public record DeviceView(
 
     public static final int SCHEMA_VERSION = 1;
 
+    /**
+     * The view as a consumer keeps it in memory: without its free-form parts (name, firmware version, metadata) and
+     * with only the named keys of {@code protocolConfig}. Every consumer that follows {@link Topics#REGISTRY_DEVICES}
+     * keeps every device, so what it keeps per device is what the fleet costs it; each keeps only what it reads.
+     */
+    public DeviceView slim(String... protocolConfigKeys) {
+        Map<String, Object> config = new java.util.LinkedHashMap<>();
+        if (protocolConfig != null) {
+            for (String key : protocolConfigKeys) {
+                Object value = protocolConfig.get(key);
+                if (value != null) {
+                    config.put(key, value);
+                }
+            }
+        }
+        return new DeviceView(schemaVersion, deviceId, tenantId, "", protocol, Map.copyOf(config), profileId,
+                thresholds, enabled, remoteControlEnabled, null, Map.of(), tokenHash, credentialsSince, revision,
+                createdAt, updatedAt);
+    }
+
     /** When the current credential was issued ({@link #credentialsSince()}, else {@link #createdAt()}). */
     public Instant credentialsEpoch() {
         return credentialsSince != null ? credentialsSince : createdAt;

@@ -106,15 +106,15 @@ public final class EventJson {
      *
      * @param json the JSON text, {@code null} for a tombstone
      * @param type the event type
-     * @return the event, {@code null} when {@code json} is {@code null} or the JSON literal {@code null}
-     * @throws EventFormatException if the text is not a valid {@code type}
+     * @return the event, {@code null} when {@code json} is {@code null} (a tombstone)
+     * @throws EventFormatException if the text is not a valid {@code type}, the JSON literal {@code null} included
      */
     public static <T> T read(String json, Class<T> type) {
         if (json == null) {
             return null;
         }
         try {
-            return MAPPER.readValue(json, type);
+            return notNull(MAPPER.readValue(json, type), type);
         } catch (IOException e) {
             throw unreadable(type, e);
         }
@@ -125,18 +125,29 @@ public final class EventJson {
      *
      * @param json the JSON bytes, {@code null} for a tombstone
      * @param type the event type
-     * @return the event, {@code null} when {@code json} is {@code null} or the JSON literal {@code null}
-     * @throws EventFormatException if the bytes are not a valid {@code type}
+     * @return the event, {@code null} when {@code json} is {@code null} (a tombstone)
+     * @throws EventFormatException if the bytes are not a valid {@code type}, the JSON literal {@code null} included
      */
     public static <T> T read(byte[] json, Class<T> type) {
         if (json == null) {
             return null;
         }
         try {
-            return MAPPER.readValue(json, type);
+            return notNull(MAPPER.readValue(json, type), type);
         } catch (IOException e) {
             throw unreadable(type, e);
         }
+    }
+
+    /**
+     * A record whose value is the JSON literal {@code null} is not a tombstone (a tombstone has no value at all):
+     * taken for one, anyone who can write to a compacted topic could delete a device from every consumer's view.
+     */
+    private static <T> T notNull(T event, Class<T> type) {
+        if (event == null) {
+            throw new EventFormatException(type, "the JSON literal null is not a " + type.getSimpleName(), null);
+        }
+        return event;
     }
 
     private static EventFormatException unreadable(Class<?> type, IOException e) {

@@ -69,6 +69,29 @@ class EventJsonTest {
     }
 
     @Test
+    void theJsonLiteralNullIsNoEventAndNoTombstone() {
+        // a tombstone is a record without a value; "null" as the value would delete a device from every view
+        assertThat(EventJson.read((String) null, DeviceView.class)).isNull();
+        assertThatThrownBy(() -> EventJson.read("null", DeviceView.class)).isInstanceOf(EventFormatException.class)
+                .hasMessageContaining("null is not a DeviceView");
+        assertThatThrownBy(() -> EventJson.read(" null ".getBytes(StandardCharsets.UTF_8), HeartbeatAccepted.class))
+                .isInstanceOf(EventFormatException.class);
+    }
+
+    @Test
+    void aViewKeptInMemoryDropsTheFreeFormPartsButWhatItIsAskedToKeep() {
+        DeviceView full = GoldenFixtures.read("device-view", DeviceView.class);
+        DeviceView slim = full.slim("qos");
+        assertThat(slim.metadata()).isEmpty();
+        assertThat(slim.name()).isEmpty();
+        assertThat(slim.firmwareVersion()).isNull();
+        assertThat(slim.protocolConfig()).containsOnlyKeys("qos");
+        assertThat(slim).usingRecursiveComparison()
+                .ignoringFields("name", "firmwareVersion", "metadata", "protocolConfig").isEqualTo(full);
+        assertThat(full.slim().protocolConfig()).isEmpty();
+    }
+
+    @Test
     void wrongValuesNameTheField() {
         String unknownState = GoldenFixtures.json("device-status-changed").replace("\"TEMPORARILY_OFFLINE\"",
                 "\"ONLINE\"");

@@ -35,7 +35,8 @@ public class LocalViews {
         this.followers = List.of(
                 new TopicFollower(Topics.REGISTRY_DEVICES, bootstrapServers, "ingest-device-directory",
                         c.pollTimeout(), c.retryDelay(),
-                        (key, value) -> directory.apply(key, value == null ? null : EventJson.read(value, DeviceView.class))),
+                        (key, value) -> directory.apply(key,
+                                value == null ? null : EventJson.read(value, DeviceView.class).slim())),
                 new TopicFollower(Topics.DEVICE_SIGNALS, bootstrapServers, "ingest-device-signals",
                         c.pollTimeout(), c.retryDelay(),
                         (key, value) -> signals.apply(key,

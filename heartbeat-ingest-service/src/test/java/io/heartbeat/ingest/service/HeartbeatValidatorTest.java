@@ -210,6 +210,50 @@ class HeartbeatValidatorTest {
         assertThat(r.heartbeat().telemetry()).containsEntry("wifi", nested).containsEntry("uptime_s", 86400);
     }
 
+    /**
+     * Property: for seed 003's generator (per-device baseline 60-90 bpm, ±15 daily variation, 4 % spikes of ±40,
+     * clamped to 25-230) and any other readings beside it, a reading in [30, 220] is stored (flagged below 45 or
+     * above 180), one outside is refused on its own, and the heartbeat is always valid. Seeded, so a failure repeats.
+     */
+    @Test
+    void seed003ReadingsAreStoredFlaggedOrRefusedOnTheirOwnAndTheHeartbeatAlwaysCounts() {
+        java.util.Random random = new java.util.Random(3003);
+        int refused = 0;
+        int flagged = 0;
+        for (int i = 0; i < 20_000; i++) {
+            double baseline = 60 + random.nextDouble() * 30;
+            double bpm = baseline + (random.nextDouble() * 30 - 15);
+            if (random.nextDouble() < 0.04) {
+                bpm += random.nextBoolean() ? 40 : -40;
+            }
+            bpm = Math.max(25, Math.min(230, Math.round(bpm * 10) / 10.0));
+            Map<String, Object> b = body("heart_rate", bpm, "status", "alive");
+            if (random.nextBoolean()) {
+                b.put("voltage", 200 + random.nextInt(60));
+            }
+            HeartbeatValidator.Result r = validate(b);
+            assertThat(r.valid()).as("heart_rate %s", bpm).isTrue();
+            HeartbeatValidator.Heartbeat hb = r.heartbeat();
+            if (bpm < 30 || bpm > 220) {
+                refused++;
+                assertThat(hb.telemetry()).as("heart_rate %s", bpm).doesNotContainKey("heart_rate");
+                assertThat(hb.refusedFields()).extracting(HeartbeatValidator.RefusedField::reason)
+                        .containsExactly(RejectReason.OUT_OF_RANGE);
+            } else {
+                assertThat(hb.telemetry()).as("heart_rate %s", bpm).containsEntry("heart_rate", bpm);
+                assertThat(hb.refusedFields()).isEmpty();
+                List<String> expected = bpm < 45 ? List.of("HEART_RATE_LOW")
+                        : bpm > 180 ? List.of("HEART_RATE_HIGH") : List.of();
+                assertThat(hb.anomalies()).as("heart_rate %s", bpm).isEqualTo(expected);
+                flagged += expected.size();
+            }
+            assertThat(hb.telemetry().containsKey("voltage")).isEqualTo(b.containsKey("voltage"));
+        }
+        // the generator does reach every branch
+        assertThat(refused).isPositive();
+        assertThat(flagged).isPositive();
+    }
+
     @Test
     void oneReadingOutOfRangeLeavesTheOthersAndTheHeartbeat() {
         HeartbeatValidator.Result r = validate(body("heart_rate", 250, "voltage", 230, "status", "alive"));
