@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,6 +18,7 @@ import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.SignalDelivered;
+import io.heartbeat.contracts.StatusMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -32,8 +31,6 @@ import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
  */
 @ApplicationScoped
 public class Inbound {
-
-    static final Pattern STATUS_TOPIC = Pattern.compile("devices/([^/]+)/status");
 
     private final CommandService commands;
     private final CommandStore store;
@@ -83,25 +80,14 @@ public class Inbound {
     private Uni<Void> status(Message<byte[]> message) {
         String topic = message.getMetadata(ReceivingMqttMessageMetadata.class)
                 .map(ReceivingMqttMessageMetadata::getTopic).orElse("");
-        Matcher m = STATUS_TOPIC.matcher(topic);
-        byte[] payload = message.getPayload();
-        if (payload == null || payload.length == 0) {
-            return refuse(message, "empty");
+        StatusMessage.Reading reading = StatusMessage.read(topic, message.getPayload(), maxAckSize);
+        if (reading.refused()) {
+            return refuse(message, reading.refusal());
         }
-        if (payload.length > maxAckSize) {
-            return refuse(message, "too-large");
-        }
-        JsonNode body;
-        try {
-            body = EventJson.mapper().readTree(payload);
-        } catch (java.io.IOException | RuntimeException e) {
-            return refuse(message, "unreadable");
-        }
-        if (body == null || !body.isObject()) {
-            return refuse(message, "not-an-object");
-        }
+        String deviceId = reading.message().deviceId();
+        JsonNode body = reading.message().body();
         JsonNode commandId = body.get("command_id");
-        if (!m.matches() || commandId == null || commandId.isNull()) {
+        if (deviceId == null || commandId == null || commandId.isNull()) {
             return count(message, "without-command-id");
         }
         if (!commandId.isTextual() || !uuid(commandId.textValue())) {
@@ -116,7 +102,7 @@ public class Inbound {
         Map<String, Object> resultMap = result == null || result.isNull() ? null
                 : result.isObject() ? EventJson.mapper().convertValue(result, Command.OBJECT)
                         : Map.of("value", EventJson.mapper().convertValue(result, Object.class));
-        return acks.submit(new CommandStore.Ack(m.group(1), commandId.textValue(), "ok".equals(s), resultMap,
+        return acks.submit(new CommandStore.Ack(deviceId, commandId.textValue(), "ok".equals(s), resultMap,
                 clock.instant()),
                 outcome -> count(message, outcome.name().toLowerCase(java.util.Locale.ROOT)));
     }

@@ -1,8 +1,6 @@
 package io.heartbeat.monitor.messaging;
 
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,7 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.StatusMessage;
 import io.heartbeat.contracts.TransitionReason;
 import io.heartbeat.monitor.service.ProbeEvidence;
 import io.heartbeat.monitor.service.ProbeEvidence.Evidence;
@@ -29,7 +27,6 @@ import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 @ApplicationScoped
 public class LastWillListener {
 
-    static final Pattern TOPIC = Pattern.compile("devices/([^/]+)/status");
     private final ProbeEvidence evidence;
     private final MeterRegistry metrics;
 
@@ -57,26 +54,20 @@ public class LastWillListener {
     private Uni<Void> status(Message<byte[]> message) {
         String topic = message.getMetadata(ReceivingMqttMessageMetadata.class).map(ReceivingMqttMessageMetadata::getTopic)
                 .orElse("");
-        Matcher m = TOPIC.matcher(topic);
-        byte[] payload = message.getPayload();
-        if (payload == null || payload.length == 0) {
-            return refuse(message, "empty");
+        StatusMessage.Reading reading = StatusMessage.read(topic, message.getPayload(), Integer.MAX_VALUE);
+        if (reading.refused()) {
+            if (reading.refusal().equals("unreadable")) {
+                metrics.counter("monitor.mqtt.status.unreadable").increment();
+            }
+            return refuse(message, reading.refusal());
         }
-        JsonNode body;
-        try {
-            body = EventJson.mapper().readTree(payload);
-        } catch (java.io.IOException | RuntimeException e) {
-            metrics.counter("monitor.mqtt.status.unreadable").increment();
-            return refuse(message, "unreadable");
-        }
-        if (body == null || !body.isObject()) {
-            return refuse(message, "not-an-object");
-        }
+        JsonNode body = reading.message().body();
         JsonNode status = body.get("status");
-        if (!m.matches() || body.has("command_id") || status == null || !"offline".equals(status.textValue())) {
+        if (reading.message().deviceId() == null || body.has("command_id") || status == null
+                || !"offline".equals(status.textValue())) {
             return ack(message); // a command ack, or another status: not a last will
         }
-        String deviceId = m.group(1);
+        String deviceId = reading.message().deviceId();
         metrics.counter("monitor.mqtt.last.wills").increment();
         return evidence.record(null, new Evidence(deviceId, false, "mqtt-last-will", null, null, Map.of()),
                 TransitionReason.LAST_WILL)
