@@ -203,7 +203,15 @@ class DeviceEdgeTest {
             } catch (MqttException e) {
                 // closed by the broker
             }
+            assertThat(retainer.isConnected()).as("a retained publish costs the connection").isFalse();
             close(retainer);
+            // and nothing was retained: a new (not shared) subscriber to that topic gets no message
+            BlockingQueue<String> retained = new ArrayBlockingQueue<>(10);
+            MqttClient late = service(ServiceAccount.INGEST);
+            late.setCallback(collect(retained));
+            late.subscribe("devices/" + other + "/heartbeat", 1);
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(retained::isEmpty);
+            close(late);
             commandService.publish("devices/" + id + "/commands", "{\"name\":\"ping\"}".getBytes(), 1, false);
             assertThat(commands.poll(10, TimeUnit.SECONDS)).isEqualTo("{\"name\":\"ping\"}");
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(commands::isEmpty);
