@@ -254,7 +254,7 @@ final class CommandBench {
                     DeviceStatusChanged.SCHEMA_VERSION, UUID.randomUUID().toString(), id, TENANT, from, to,
                     to == DeviceState.CONNECTED ? TransitionReason.HEARTBEAT_RECEIVED
                             : TransitionReason.HEARTBEAT_TIMEOUT,
-                    now, now, 0L, null))));
+                    now, now, 0L, null, null, 0))));
         }
         producer.flush();
     }

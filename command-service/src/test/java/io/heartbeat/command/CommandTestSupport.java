@@ -102,7 +102,7 @@ public final class CommandTestSupport implements AutoCloseable {
         DeviceStatusChanged e = new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, UUID.randomUUID().toString(),
                 id, "acme", from, to, to == DeviceState.CONNECTED ? TransitionReason.HEARTBEAT_RECEIVED
                         : TransitionReason.HEARTBEAT_TIMEOUT,
-                Instant.now(), Instant.now(), 0L, null);
+                Instant.now(), Instant.now(), 0L, null, null, 0);
         send(Topics.DEVICE_STATUS, id, EventJson.write(e));
     }
 

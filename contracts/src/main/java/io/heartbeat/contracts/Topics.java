@@ -24,6 +24,13 @@ public final class Topics {
     /** {@link DeviceStatusChanged}: liveness transitions. Monitor → command, dashboards, integrations. */
     public static final String DEVICE_STATUS = "device-status";
 
+    /**
+     * The newest {@link DeviceStatusChanged} of every device (compacted; tombstone on delete). Monitor → command. The
+     * current state survives any retention: {@link #DEVICE_STATUS} is written only on change, so a device connected
+     * for longer than that topic's retention has no transition left there.
+     */
+    public static final String DEVICE_STATUS_CURRENT = "device-status.current";
+
     /** {@link CommandRequest}: commands asked for by another service (e.g. probes). Monitor → command. */
     public static final String COMMAND_REQUESTS = "command-requests";
 
@@ -55,6 +62,7 @@ public final class Topics {
             new TopicSpec(HEARTBEATS, false),
             new TopicSpec(HEARTBEATS_REJECTED, false),
             new TopicSpec(DEVICE_STATUS, false),
+            new TopicSpec(DEVICE_STATUS_CURRENT, true),
             new TopicSpec(COMMAND_REQUESTS, false),
             new TopicSpec(COMMAND_RESULTS, false),
             new TopicSpec(DEVICE_SIGNALS, true),

@@ -37,7 +37,7 @@ class EventJsonTest {
     void nullsAreWrittenExplicitly() throws Exception {
         DeviceStatusChanged registered = new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, "e-1",
                 "socket-0042", "acme", DeviceState.UNKNOWN, DeviceState.UNKNOWN, TransitionReason.DEVICE_REGISTERED,
-                Instant.parse("2025-02-03T08:15:00Z"), null, null, null);
+                Instant.parse("2025-02-03T08:15:00Z"), null, null, null, Instant.parse("2025-02-03T08:15:00Z"), 1);
 
         JsonNode json = EventJson.mapper().readTree(EventJson.write(registered));
 

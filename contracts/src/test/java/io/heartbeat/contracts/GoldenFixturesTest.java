@@ -42,6 +42,7 @@ class GoldenFixturesTest {
         FIXTURES.put("device-signal", DeviceSignal.class);
         FIXTURES.put("signal-delivered", SignalDelivered.class);
         FIXTURES.put("dead-lettered-command", DeadLetteredCommand.class);
+        FIXTURES.put("heartbeat-watermark", HeartbeatWatermark.class);
     }
 
     static Stream<Arguments> fixtures() {
@@ -144,7 +145,7 @@ class GoldenFixturesTest {
                     .toList();
         }
 
-        assertThat(events).hasSize(9);
+        assertThat(events).hasSize(10);
         assertThat(FIXTURES.values().stream().map(Class::getSimpleName)).containsAll(events);
     }
 

@@ -20,23 +20,25 @@ class TopicsTest {
                 .map(TopicsTest::value)
                 .toList();
 
-        assertThat(constants).hasSize(9);
+        assertThat(constants).hasSize(10);
         assertThat(Topics.ALL).extracting(TopicSpec::name).containsExactlyInAnyOrderElementsOf(constants);
     }
 
     @Test
     void exactlyTheRegistryAndSignalTopicsAreCompacted() {
         assertThat(Topics.ALL).filteredOn(TopicSpec::compacted).extracting(TopicSpec::name)
-                .containsExactlyInAnyOrder("registry.devices", "device-signals");
+                .containsExactlyInAnyOrder("registry.devices", "device-status.current", "device-signals");
     }
 
     @Test
     void constantsAreTheTopicNames() {
         assertThat(List.of(Topics.REGISTRY_DEVICES, Topics.HEARTBEATS, Topics.HEARTBEATS_REJECTED,
-                Topics.DEVICE_STATUS, Topics.COMMAND_REQUESTS, Topics.COMMAND_RESULTS, Topics.DEVICE_SIGNALS,
+                Topics.DEVICE_STATUS, Topics.DEVICE_STATUS_CURRENT, Topics.COMMAND_REQUESTS, Topics.COMMAND_RESULTS,
+                Topics.DEVICE_SIGNALS,
                 Topics.DEVICE_SIGNALS_DELIVERED, Topics.COMMANDS_DLQ))
                 .containsExactly("registry.devices", "heartbeats", "heartbeats.rejected", "device-status",
-                        "command-requests", "command-results", "device-signals", "device-signals.delivered",
+                        "device-status.current", "command-requests", "command-results", "device-signals",
+                        "device-signals.delivered",
                         "commands.dlq");
     }
 

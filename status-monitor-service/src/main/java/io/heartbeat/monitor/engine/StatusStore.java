@@ -328,7 +328,7 @@ public class StatusStore {
             keys.add(s.deviceId());
             events.add(EventJson.write(new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, eventIds[i],
                     s.deviceId(), s.tenantId(), t.from(), t.to(), t.reason(), t.at(), t.lastHeartbeatAt(),
-                    t.heartbeatAgeMs(), t.detail())));
+                    t.heartbeatAgeMs(), t.detail(), null, 0)));
         }
         return tx.preparedQuery("INSERT INTO transition (event_id, device_id, tenant_id, from_state, to_state, reason,"
                 + " at, last_heartbeat_at, heartbeat_age_ms, deadline_at, detail) SELECT e, d, t, f, s, r, a, h, g, x, m"
