@@ -434,7 +434,8 @@ public class CommandStore {
             }
             if (c.requestId() != null) {
                 CommandResult r = new CommandResult(CommandResult.SCHEMA_VERSION, c.requestId(), c.id(), c.deviceId(),
-                        c.tenantId(), c.status(), c.result(), c.roundTripMs(), c.correlationId(), c.completedAt());
+                        c.tenantId(), c.status(), c.result(), c.roundTripMs(), c.correlationId(), c.completedAt(),
+                        c.attempts(), null);
                 chain = chain.call(() -> OutboxRelay.append(tx, Topics.COMMAND_RESULTS, c.deviceId(), EventJson.write(r)));
             }
             if (c.status() == CommandStatus.DEAD_LETTERED) {

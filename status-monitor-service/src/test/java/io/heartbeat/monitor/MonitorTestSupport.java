@@ -117,7 +117,7 @@ public final class MonitorTestSupport implements AutoCloseable {
     public void result(CommandRequest request, CommandStatus status, long roundTripMs) {
         CommandResult r = new CommandResult(CommandResult.SCHEMA_VERSION, request.requestId(), "cmd-" + request.requestId(),
                 request.deviceId(), request.tenantId(), status, Map.of(), roundTripMs, request.correlationId(),
-                Instant.now());
+                Instant.now(), 1, null);
         send(Topics.COMMAND_RESULTS, request.deviceId(), EventJson.write(r));
     }
 
