@@ -69,10 +69,17 @@ public final class IngestTestSupport {
         return device(id, token, Thresholds.DEFAULTS, true, 1);
     }
 
-    /** As the registry registers it: created, updated and credentials since now (microseconds, as Postgres keeps). */
+    /** When each test device was first registered: its later revisions keep that time, as the registry's do. */
+    private static final Map<String, Instant> REGISTERED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * As the registry registers (or changes) it: created and credentials since its first registration in this JVM
+     * (microseconds, as Postgres keeps), so every revision is the same device instance.
+     */
     public static DeviceView device(String id, String token, Thresholds thresholds, boolean enabled, long revision) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return view(id, TENANT, token, thresholds, enabled, revision, now, now);
+        Instant registered = REGISTERED.computeIfAbsent(id,
+                ignored -> Instant.now().truncatedTo(ChronoUnit.MICROS));
+        return view(id, TENANT, token, thresholds, enabled, revision, registered, registered);
     }
 
     /** The view after the registry rotated the token: the next revision, the new token, credentials since then. */
@@ -85,6 +92,7 @@ public final class IngestTestSupport {
     /** The same id registered again by {@code tenant} after {@code v} was deleted: a new device above v's revision. */
     public static DeviceView recreated(DeviceView v, String tenant, String token) {
         Instant createdAt = later(v.credentialsEpoch());
+        REGISTERED.put(v.deviceId(), createdAt);
         return view(v.deviceId(), tenant, token, v.thresholds(), true, v.revision() + 1, createdAt, createdAt);
     }
 

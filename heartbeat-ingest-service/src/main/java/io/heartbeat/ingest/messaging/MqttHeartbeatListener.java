@@ -108,6 +108,16 @@ public class MqttHeartbeatListener {
         return config.enabled();
     }
 
+    /**
+     * Whether every connection has taken in what the broker held for it: after a (re)connect the broker first
+     * delivers the session's backlog, whose heartbeats ingest has not received yet, so until a connection has had a
+     * moment with nothing in flight (its backlog drained) it cannot vouch for the devices' silence, and no watermark
+     * is written.
+     */
+    public boolean caughtUp() {
+        return subscribed() && connections.stream().allMatch(Connection::drained);
+    }
+
     /** How many of the configured connections are subscribed. */
     public long subscribedConnections() {
         return connections.stream().filter(c -> c.subscribed).count();
@@ -147,6 +157,11 @@ public class MqttHeartbeatListener {
         private final String clientId;
         private volatile MqttClient client;
         private volatile boolean subscribed;
+        /** Messages received and not yet acknowledged. */
+        private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        /** Whether the connection has had nothing in flight since it last subscribed (its backlog is taken in). */
+        private volatile boolean drained;
+        private volatile long subscribedAt;
 
         Connection(String clientId) {
             this.clientId = clientId;
@@ -166,6 +181,8 @@ public class MqttHeartbeatListener {
             c.publishHandler(this::onMessage);
             c.closeHandler(ignored -> {
                 subscribed = false;
+                drained = false;
+                inFlight.set(0);
                 if (!stopping) {
                     Log.warnf("MQTT connection %s to %s:%d lost; reconnecting", clientId, config.host(), config.port());
                     reconnectLater();
@@ -176,6 +193,8 @@ public class MqttHeartbeatListener {
                 topics.put(filter("devices/+/heartbeat"), MqttQoS.AT_LEAST_ONCE.value());
                 topics.put(filter("devices/+/data"), MqttQoS.AT_LEAST_ONCE.value());
                 c.subscribe(topics).onSuccess(id -> {
+                    drained = false;
+                    subscribedAt = System.nanoTime();
                     subscribed = true;
                     Log.infof("MQTT intake %s subscribed to %s on %s:%d", clientId, topics.keySet(), config.host(),
                             config.port());
@@ -199,16 +218,35 @@ public class MqttHeartbeatListener {
             }
         }
 
+        /**
+         * Drained once nothing has been in flight since the subscription: a decrement to zero, or no message at all
+         * for a moment after subscribing (an empty backlog).
+         */
+        boolean drained() {
+            if (!drained && inFlight.get() == 0 && System.nanoTime() - subscribedAt > 500_000_000L) {
+                drained = true;
+            }
+            return drained;
+        }
+
+        private void settled() {
+            if (inFlight.decrementAndGet() == 0) {
+                drained = true;
+            }
+        }
+
         private void reconnectLater() {
             vertx.setTimer(Math.max(1, config.reconnectDelay().toMillis()), id -> connect());
         }
 
         private void onMessage(MqttPublishMessage message) {
             String topic = message.topicName();
+            inFlight.incrementAndGet();
             try {
                 intake.receive(submission(topic, message.payload().getBytes())).subscribe().with(outcome -> {
                     if (outcome.stored()) {
                         message.ack();
+                        settled();
                     } else {
                         // unacknowledged messages would pile up in the broker's in-flight window: drop the
                         // connection, the resumed session redelivers them
@@ -230,6 +268,7 @@ public class MqttHeartbeatListener {
             Log.errorf(e, "MQTT message on %s could not be handled; acknowledged to keep intake moving",
                     message.topicName());
             message.ack();
+            settled();
         }
     }
 }

@@ -33,8 +33,9 @@ import io.smallrye.reactive.messaging.kafka.Record;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
- * Writes a {@link HeartbeatWatermark} to every partition of {@code heartbeats} four times a second while this replica's intake
- * works: the device directory and signals are read and, with MQTT intake on, every intake connection is subscribed. It
+ * Writes a {@link HeartbeatWatermark} to every partition of {@code heartbeats} four times a second while this replica's
+ * intake works: the device directory and signals are read and, with MQTT intake on, every intake connection is
+ * subscribed and has taken in the backlog the broker kept for it. It
  * goes through the heartbeats channel itself, so on each partition it follows the heartbeats accepted before it. The
  * status monitor reads a partition that carries neither as a silent pipeline (ingest down or stalled, or Kafka between
  * them) and pauses that partition's timeouts rather than report its devices offline.
@@ -75,9 +76,13 @@ public class Watermarks {
         this.withheld = metrics.counter("ingest.watermarks.withheld");
     }
 
-    /** Whether this replica takes in everything devices send: only then does its watermark vouch for silence. */
+    /**
+     * Whether this replica has taken in everything devices sent up to now: only then does its watermark vouch for
+     * their silence. Not while the views are being read, nor while an MQTT connection is down or still taking in
+     * the backlog the broker kept for it (after ingest, Kafka or the broker was away).
+     */
     public boolean intakeWorking() {
-        return views.caughtUp() && (!mqtt.enabled() || mqtt.subscribed());
+        return views.caughtUp() && (!mqtt.enabled() || mqtt.caughtUp());
     }
 
     @Scheduled(every = "${heartbeat.ingest.watermark-interval:PT0.25S}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

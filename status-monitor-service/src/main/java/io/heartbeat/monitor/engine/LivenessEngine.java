@@ -237,7 +237,6 @@ public class LivenessEngine {
             try {
                 HeartbeatAccepted hb = r.value() == null ? null : EventJson.read(r.value(), HeartbeatAccepted.class);
                 if (hb != null && hb.deviceId() != null && hb.receivedAt() != null) {
-                    pipelineAt(r, hb.receivedAt(), now);
                     newest.merge(hb.deviceId(), hb.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
                     if (hb.tenantId() != null) {
                         tenants.put(hb.deviceId(), hb.tenantId());

@@ -10,9 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How far the heartbeat pipeline has got on each owned partition of {@code heartbeats}, in ingest time: the newest
- * {@code receivedAt} of a heartbeat or {@code at} of a watermark read from it. Ingest writes a watermark to every
- * partition several times a second while its intake works, so this time keeps up with the clock while the pipeline
- * works, also when no device sends, and stops when ingest (or Kafka between them) is down or stalled.
+ * {@code at} of an ingest watermark read from it. Ingest writes a watermark to every partition several times a second
+ * while it has taken in everything devices sent (not while it, Kafka or the broker is down, nor while it is still
+ * taking in the backlog the broker kept meanwhile), so this time keeps up with the clock while the pipeline works and
+ * stops when it does not. A heartbeat's own {@code receivedAt} does not move it: while a backlog is being taken in,
+ * one device's heartbeat arriving says nothing about another's still waiting in the broker.
  *
  * <p>
  * A device's deadline is in ingest time too (its last heartbeat's {@code receivedAt} plus a threshold), so it may
