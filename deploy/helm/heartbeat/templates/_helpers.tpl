@@ -1,9 +1,14 @@
-{{/* Common labels of every object. */}}
+{{/* Common labels of every object (with the selector labels, which add the instance, or with "heartbeat.instance"). */}}
 {{- define "heartbeat.labels" -}}
 app.kubernetes.io/part-of: heartbeat
 app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/instance: {{ .Release.Name }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* Common labels of an object without a component. */}}
+{{- define "heartbeat.instanceLabels" -}}
+{{ include "heartbeat.labels" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{/* The selector labels of one component: (dict "root" $ "name" "device-registry-service") */}}

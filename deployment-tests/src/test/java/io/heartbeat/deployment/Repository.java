@@ -62,6 +62,8 @@ final class Repository {
         List<JsonNode> docs = new ArrayList<>();
         LoaderOptions options = new LoaderOptions();
         options.setMaxAliasesForCollections(200);
+        // a key given twice is an error (kubectl and compose would take one of them silently)
+        options.setAllowDuplicateKeys(false);
         for (Object doc : new Yaml(new SafeConstructor(options)).loadAll(text)) {
             if (doc != null) {
                 JsonNode n = JSON.valueToTree(doc);
