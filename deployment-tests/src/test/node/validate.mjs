@@ -77,6 +77,7 @@ if (mode === "k8s") {
   ajv.addFormat("duration", /^[-+]?([0-9]+(\.[0-9]*)?(us|ms|s|m|h))+$/);
   ajv.addFormat("ports", true);
   ajv.addFormat("expose", true);
+  ajv.addFormat("subnet_ip_address", true);
   const validate = ajv.compile(schema);
   for (const { source, object } of input) {
     if (!validate(object)) {

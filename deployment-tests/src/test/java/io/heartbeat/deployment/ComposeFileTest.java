@@ -192,6 +192,44 @@ class ComposeFileTest {
         assertThat(defaults).isNotEmpty().allMatch(d -> d.endsWith("-dev-only"));
     }
 
+    @Test
+    void theKeyGeneratorMakesKeysAndAnAdminTokenTheyVerify(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // the compose "keys" service: java DevKeys.java /keys, with a JDK's source launcher
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Repository.path("deploy/docker/keys/DevKeys.java").toString(), dir.toString()).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        String token = Files.readString(dir.resolve("admin-token")).strip();
+        assertThat(out).contains("export HEARTBEAT_TOKEN=" + token);
+        for (String f : List.of("users-private.pem", "users-public.pem", "devices-private.pem", "devices-public.pem")) {
+            assertThat(dir.resolve(f)).exists();
+        }
+        String pem = Files.readString(dir.resolve("users-public.pem")).replaceAll("-----[A-Z ]+-----", "")
+                .replaceAll("\\s", "");
+        var key = java.security.KeyFactory.getInstance("RSA").generatePublic(
+                new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
+        String[] parts = token.split("\\.");
+        var rs256 = java.security.Signature.getInstance("SHA256withRSA");
+        rs256.initVerify(key);
+        rs256.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+        assertThat(rs256.verify(java.util.Base64.getUrlDecoder().decode(parts[2]))).as("signature").isTrue();
+        JsonNode claims = Repository.JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
+        // what the services require (application.properties: mp.jwt.verify.issuer, .audiences)
+        Repository.Service registry = Repository.SERVICES.get(0);
+        assertThat(claims.get("iss").asText()).isEqualTo(registry.properties().getProperty("mp.jwt.verify.issuer"));
+        assertThat(claims.get("aud").asText()).isEqualTo(registry.properties().getProperty("mp.jwt.verify.audiences"));
+        assertThat(claims.get("groups").toString()).isEqualTo("[\"admin\"]");
+        assertThat(claims.get("tenant").asText()).isEqualTo("local");
+        // a second run keeps the keys
+        String before = Files.readString(dir.resolve("devices-private.pem"));
+        new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Repository.path("deploy/docker/keys/DevKeys.java").toString(), dir.toString()).start().waitFor();
+        assertThat(Files.readString(dir.resolve("devices-private.pem"))).isEqualTo(before);
+    }
+
     static boolean onPath(String binary) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(java.nio.file.Path.of(dir, binary))) {
