@@ -20,7 +20,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code hb}: the heartbeat platform's command line. Each subcommand is its own class; this one only wires them. */
-@Command(name = "hb", mixinStandardHelpOptions = true, versionProvider = Hb.Version.class, description = "The heartbeat platform's command line: a device agent, a fleet simulator, the operator "
+// scope INHERIT: every subcommand gets --help and --version too
+@Command(name = "hb", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Hb.Version.class, description = "The heartbeat platform's command line: a device agent, a fleet simulator, the operator "
         + "commands and a health probe.", subcommands = { AgentCommand.class, SimulateCommand.class, DevicesCommand.class,
                 ProfilesCommand.class,
                 StatusCommand.class, TransitionsCommand.class, HeartbeatsCommand.class, CommandsCommand.class,
@@ -42,11 +43,21 @@ public final class Hb implements Runnable {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         // a Kubernetes exec probe runs every few seconds: build only the probe's command model, so its start
         // loads neither the other commands nor their libraries (Jackson, the MQTT client)
-        if (args.length > 0 && args[0].equals("probe")) {
+        // (help goes the normal way, where --help is inherited)
+        if (args.length > 0 && args[0].equals("probe") && !wantsHelp(args)) {
             return configure(new CommandLine(new ProbeCommand()), out, err)
                     .execute(Arrays.copyOfRange(args, 1, args.length));
         }
         return configure(new CommandLine(new Hb()), out, err).execute(args);
+    }
+
+    private static boolean wantsHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static CommandLine configure(CommandLine cli, PrintWriter out, PrintWriter err) {

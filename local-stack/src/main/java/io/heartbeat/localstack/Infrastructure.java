@@ -32,7 +32,8 @@ public final class Infrastructure implements AutoCloseable {
 
     private final Settings settings;
     private final PostgresNode postgres;
-    private final MqttBroker mqtt;
+    /** Replaced by {@link #restartMqtt()}. */
+    private volatile MqttBroker mqtt;
     private final KafkaBroker kafka;
     private final DevKeys userKeys;
     private final DevKeys deviceKeys;
@@ -96,6 +97,18 @@ public final class Infrastructure implements AutoCloseable {
 
     public MqttBroker mqtt() {
         return mqtt;
+    }
+
+    /**
+     * Stops the MQTT broker and starts it again on the same port, data folder and settings, as a broker restart in
+     * production would: every client loses its connection, and devices are refused ("server unavailable") until the
+     * new broker's extension has read {@code registry.devices}. For trying and testing devices' reconnects.
+     */
+    public synchronized void restartMqtt() {
+        MqttBroker old = mqtt;
+        old.close();
+        mqtt = MqttBroker.start(settings.dataDir().resolve("mqtt"), old.port(), old.tls(),
+                brokerSettings(kafka, deviceKeys, serviceAccounts));
     }
 
     public KafkaBroker kafka() {

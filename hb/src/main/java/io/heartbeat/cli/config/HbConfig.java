@@ -77,14 +77,9 @@ public record HbConfig(Map<Service, String> urls, String token, String mqttHost,
             }
             urls.put(s, stripSlash(url == null ? s.defaultUrl() : url));
         }
-        String token = first(layers, "token");
-        if (token == null) {
-            // the local stack prints "export HEARTBEAT_TOKEN=...": honour it as a user would expect
-            token = firstNotBlank(env.apply("HEARTBEAT_TOKEN"), null);
-            if (token == null) {
-                token = props.getProperty("token");
-            }
-        }
+        // the local stack prints "export HEARTBEAT_TOKEN=...": honour it as a user would expect, after HB_TOKEN
+        String token = firstNotBlank(flags.get("token"), firstNotBlank(env.apply("HB_TOKEN"),
+                firstNotBlank(env.apply("HEARTBEAT_TOKEN"), props.getProperty("token"))));
         String mqttHost = first(layers, "mqtt.host");
         String mqttPort = first(layers, "mqtt.port");
         String devKey = first(layers, "dev.key");
