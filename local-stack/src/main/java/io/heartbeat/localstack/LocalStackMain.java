@@ -109,8 +109,10 @@ public final class LocalStackMain {
                 }
             }
         }
-        printTable(infra, running, o);
-        Path cliConfig = writeCliConfig(infra, o);
+        // one token for the table and hb's config file
+        String adminToken = new DevTokens(infra.userKeys().loadPrivate()).admin();
+        printTable(infra, running, o, adminToken);
+        Path cliConfig = writeCliConfig(infra, o, adminToken);
         say("hb config: " + cliConfig + " (hb reads it from the repository root, or with HB_CONFIG=" + cliConfig
                 + ")");
         say(String.format("ready in %.1f s; Ctrl-C stops everything", (System.nanoTime() - t0) / 1e9));
@@ -118,7 +120,7 @@ public final class LocalStackMain {
         stopped.await();
     }
 
-    static void printTable(Infrastructure infra, List<ServiceProcess> running, Options o) {
+    static void printTable(Infrastructure infra, List<ServiceProcess> running, Options o, String adminToken) {
         String row = "%-26s %-50s %s%n";
         StringBuilder sb = new StringBuilder("\n");
         sb.append(String.format(row, "SERVICE", "URL", "HEALTH"));
@@ -147,7 +149,7 @@ public final class LocalStackMain {
                     -t devices/<device-id>/heartbeat -q 1 -m '{"status":"alive"}'
 
                 """.formatted(infra.userKeys().privateKey().getParent().toAbsolutePath(),
-                new DevTokens(infra.userKeys().loadPrivate()).admin(), infra.mqtt().port()));
+                adminToken, infra.mqtt().port()));
         System.out.print(sb);
         System.out.flush();
     }
@@ -160,7 +162,7 @@ public final class LocalStackMain {
      * admin token and the development key that {@code hb dev-token} signs with. Readable by the owner only, since it
      * holds a token. Rewritten at every start (ports and the token may change).
      */
-    static Path writeCliConfig(Infrastructure infra, Options o) {
+    static Path writeCliConfig(Infrastructure infra, Options o, String adminToken) {
         StringBuilder sb = new StringBuilder();
         for (ServiceSpec spec : ServiceSpec.ALL) {
             String key = switch (spec.database().schema()) {
@@ -174,7 +176,7 @@ public final class LocalStackMain {
         sb.append("mqtt.host=127.0.0.1\n");
         sb.append("mqtt.port=").append(infra.mqtt().port()).append('\n');
         sb.append("dev.key=").append(infra.userKeys().privateKey().toAbsolutePath()).append('\n');
-        sb.append("token=").append(new DevTokens(infra.userKeys().loadPrivate()).admin()).append('\n');
+        sb.append("token=").append(adminToken).append('\n');
         Path file = o.dataDir().resolve(CLI_CONFIG);
         try {
             Files.deleteIfExists(file);

@@ -123,9 +123,9 @@ public final class CommandsCommand {
                 return ExitCode.OK;
             }
             JsonNode all = api.get(COMMAND, PATH + "/" + Api.seg(id) + "/transitions");
-            Table t = Table.of("at", "from", "to", "attempt", "detail");
+            Table t = Table.of("at", "status", "attempt", "detail");
             for (JsonNode e : all.isArray() ? all : all.path("items")) {
-                t.row(e.get("at"), e.get("from"), e.get("to"), e.get("attempt"), e.get("detail"));
+                t.row(e.get("at"), e.get("status"), e.get("attempt"), e.get("detail"));
             }
             out.list(all, t);
             return ExitCode.OK;
