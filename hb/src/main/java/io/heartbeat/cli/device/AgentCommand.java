@@ -115,6 +115,7 @@ public final class AgentCommand implements Callable<Integer> {
         Backoff backoff = new Backoff(reconnectMin, reconnectMax, random);
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("Stopping the heartbeat service (SIGTERM or Ctrl-C)", "device", device);
             stop.countDown();
             try {
                 done.await(15, TimeUnit.SECONDS);
