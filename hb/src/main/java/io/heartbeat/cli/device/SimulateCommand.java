@@ -108,6 +108,7 @@ public final class SimulateCommand implements Callable<Integer> {
     private final Stats stats = new Stats();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean interrupted;
 
     /** One simulated device. */
@@ -163,7 +164,23 @@ public final class SimulateCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             interrupted = true;
             stop.countDown();
+            try {
+                // the JVM ends when this hook does: give the run its drain and summary first
+                finished.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "hb-simulate-stop"));
+        try {
+            return run(err, config, api, random, registered, ids, silent, flapping, active, fleetRate);
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private int run(PrintStream err, HbConfig config, Api api, SplittableRandom random,
+            List<Registrar.Registered> registered, List<String> ids, int silent, int flapping, int active,
+            double fleetRate) throws Exception {
 
         HttpClient shared = HttpClient.newBuilder().connectTimeout(client.timeout()).build();
         Semaphore httpWindow = new Semaphore(connections);
@@ -376,7 +393,8 @@ public final class SimulateCommand implements Callable<Integer> {
         if (before == null) {
             return null;
         }
-        long deadline = System.nanoTime() + settle.toNanos();
+        // a run stopped by a signal has no time to wait for ingest
+        long deadline = System.nanoTime() + (interrupted ? TimeUnit.SECONDS.toNanos(2) : settle.toNanos());
         IngestCounters delta = null;
         double lastSeen = -1;
         long stableSince = System.nanoTime();
