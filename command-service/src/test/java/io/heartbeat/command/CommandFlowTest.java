@@ -24,6 +24,9 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.command.service.CommandRetention;
+import io.heartbeat.command.store.Command;
+import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.CommandResult;
 import io.heartbeat.contracts.CommandStatus;

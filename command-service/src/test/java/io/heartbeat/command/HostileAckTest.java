@@ -21,6 +21,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.command.service.AckBatcher;
+import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.contracts.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;

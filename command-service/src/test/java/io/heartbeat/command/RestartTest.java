@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.command.service.ScheduleService;
 import io.heartbeat.contracts.DeviceState;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -40,7 +41,7 @@ public class RestartTest {
     static final String FIRED_FOR = "heartbeat.test.restart.fired-for";
 
     @Inject
-    Schedules schedules;
+    ScheduleService schedules;
 
     @Test
     void leaveAQueuedAndASentCommand() throws Exception {

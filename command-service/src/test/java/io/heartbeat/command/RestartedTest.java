@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.command.service.ScheduleService;
 import io.heartbeat.contracts.DeviceState;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -31,7 +32,7 @@ import io.quarkus.test.junit.TestProfile;
 public class RestartedTest {
 
     @Inject
-    Schedules schedules;
+    ScheduleService schedules;
 
     /** Another profile: Quarkus stops the first application and starts a new one. */
     public static class Restarted implements QuarkusTestProfile {

@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.store;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -37,10 +37,10 @@ public record Command(String id, String tenantId, String deviceId, String name, 
         SIGNAL
     }
 
-    static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    public static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
     };
 
-    static Command of(Row r) {
+    public static Command of(Row r) {
         return new Command(r.getString("id"), r.getString("tenant_id"), r.getString("device_id"), r.getString("name"),
                 json(r.getString("payload")), CommandStatus.valueOf(r.getString("status")), r.getInteger("attempts"),
                 r.getInteger("max_attempts"), r.getLong("ack_timeout_ms"), instant(r, "created_at"),
@@ -52,7 +52,7 @@ public record Command(String id, String tenantId, String deviceId, String name, 
                 instant(r, "scheduled_for"));
     }
 
-    static Map<String, Object> json(String text) {
+    public static Map<String, Object> json(String text) {
         if (text == null) {
             return null;
         }
@@ -63,7 +63,7 @@ public record Command(String id, String tenantId, String deviceId, String name, 
         }
     }
 
-    static Instant instant(Row r, String column) {
+    public static Instant instant(Row r, String column) {
         OffsetDateTime t = r.getOffsetDateTime(column);
         return t == null ? null : t.toInstant();
     }

@@ -1,10 +1,11 @@
-package io.heartbeat.command;
+package io.heartbeat.command.store;
 
-import static io.heartbeat.command.CommandStore.at;
+import static io.heartbeat.command.store.CommandStore.at;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,7 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class ScheduleStore {
 
     /** A schedule's settings as a user gives them, validated. */
-    public record Settings(String description, String cron, String timeZone, CommandService.Template command,
+    public record Settings(String description, String cron, String timeZone, CommandSpec command,
             boolean enabled) {
     }
 
@@ -30,6 +31,11 @@ public class ScheduleStore {
 
     public ScheduleStore(Pool pool) {
         this.pool = pool;
+    }
+
+    /** Runs {@code work} in one transaction (commits when it succeeds). */
+    public <T> Uni<T> inTransaction(Function<SqlConnection, Uni<T>> work) {
+        return pool.withTransaction(work);
     }
 
     public Uni<Schedule> insert(String id, String tenantId, String deviceId, Settings s, Instant nextFireAt,
@@ -83,7 +89,7 @@ public class ScheduleStore {
      * Locks up to {@code limit} schedules due at {@code now}, oldest fire time first, skipping those another
      * transaction (another replica) holds; the caller fires them and moves their timers in the same transaction.
      */
-    Uni<List<Schedule>> claimDue(SqlConnection tx, Instant now, int limit) {
+    public Uni<List<Schedule>> claimDue(SqlConnection tx, Instant now, int limit) {
         return list(tx.preparedQuery("SELECT * FROM schedule WHERE next_fire_at <= $1 ORDER BY next_fire_at "
                 + "LIMIT $2 FOR UPDATE SKIP LOCKED").execute(Tuple.of(at(now), limit)));
     }
@@ -92,7 +98,7 @@ public class ScheduleStore {
      * After a fire: the next fire time (null: none ever again), and when a command was made, the fire time it was
      * made for and its id; {@code missed} fire times made none.
      */
-    Uni<Void> fired(SqlConnection tx, String id, Instant next, Instant firedFor, String commandId, long missed) {
+    public Uni<Void> fired(SqlConnection tx, String id, Instant next, Instant firedFor, String commandId, long missed) {
         return tx.preparedQuery("UPDATE schedule SET next_fire_at = $2, last_fired_at = COALESCE($3, last_fired_at), "
                 + "last_command_id = COALESCE($4, last_command_id), missed_fires = missed_fires + $5 WHERE id = $1")
                 .execute(Tuple.of(id, at(next), at(firedFor), commandId, missed)).replaceWithVoid();

@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -25,13 +25,13 @@ public record Schedule(String id, String tenantId, String deviceId, String descr
     public record CommandTemplate(String name, Map<String, Object> payload, String ttl, String ackTimeout,
             int maxAttempts) {
 
-        CommandService.Template template() {
-            return new CommandService.Template(name, payload, Duration.parse(ttl), Duration.parse(ackTimeout),
+        public CommandSpec spec() {
+            return new CommandSpec(name, payload, Duration.parse(ttl), Duration.parse(ackTimeout),
                     maxAttempts);
         }
     }
 
-    static Schedule of(Row r) {
+    public static Schedule of(Row r) {
         CommandTemplate command = new CommandTemplate(r.getString("command_name"), Command.json(r.getString("payload")),
                 Duration.ofMillis(r.getLong("ttl_ms")).toString(),
                 Duration.ofMillis(r.getLong("ack_timeout_ms")).toString(), r.getInteger("max_attempts"));

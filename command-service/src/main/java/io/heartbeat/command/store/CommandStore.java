@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +66,9 @@ public class CommandStore {
     private static final String TRANSITIONS = "INSERT INTO command_transition (command_id, status, attempt, detail, at) "
             + "SELECT id, status, attempts, last_error, updated_at FROM changed";
 
+    /** The batch writer of device answers, in {@code rejected_row.writer} and the {@code batch.rows.rejected} metric. */
+    public static final String ACK_WRITER = "command-acks";
+
     private final Pool pool;
 
     public CommandStore(Pool pool) {
@@ -77,7 +80,7 @@ public class CommandStore {
         return pool.withTransaction(work);
     }
 
-    static OffsetDateTime at(Instant t) {
+    public static OffsetDateTime at(Instant t) {
         return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
 
@@ -93,7 +96,7 @@ public class CommandStore {
      * {@link #create(NewCommand, Instant, int)} inside the caller's transaction. A reconnect signal (delivery SIGNAL)
      * is refused while another one waits for the device, else it is SENT at once: its signal goes into the outbox.
      */
-    Uni<Created> create(SqlConnection tx, NewCommand c, Instant now, int maxOpen) {
+    public Uni<Created> create(SqlConnection tx, NewCommand c, Instant now, int maxOpen) {
         return existing(tx, c).flatMap(found -> {
             if (found != null) {
                 return Uni.createFrom().item(new Created(found, false));
@@ -227,7 +230,7 @@ public class CommandStore {
     }
 
     /** {@link #createFailed(NewCommand, Instant, String)} inside the caller's transaction. */
-    Uni<Command> createFailed(SqlConnection tx, NewCommand c, Instant now, String reason) {
+    public Uni<Command> createFailed(SqlConnection tx, NewCommand c, Instant now, String reason) {
         return existing(tx, c).flatMap(found -> {
             if (found != null) {
                 return Uni.createFrom().item(found);
@@ -338,7 +341,7 @@ public class CommandStore {
 
     /** Keeps answers Postgres refused for their data (as JSON, NULs escaped) in {@code rejected_row}. */
     public Uni<Void> reject(List<Rejected<Ack>> acks) {
-        return RejectedRows.store(pool, AckBatcher.WRITER, acks, EventJson::write);
+        return RejectedRows.store(pool, ACK_WRITER, acks, EventJson::write);
     }
 
     /**

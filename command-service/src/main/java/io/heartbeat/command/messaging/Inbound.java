@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.messaging;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,12 +8,17 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.heartbeat.command.config.CommandConfig;
+import io.heartbeat.command.service.AckBatcher;
+import io.heartbeat.command.service.CommandService;
+import io.heartbeat.command.service.Devices;
+import io.heartbeat.command.store.Command;
+import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
@@ -33,21 +38,16 @@ import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 public class Inbound {
 
     private final CommandService commands;
-    private final CommandStore store;
-    private final Dispatcher dispatcher;
     private final AckBatcher acks;
     private final Devices devices;
     private final Clock clock;
     private final MeterRegistry metrics;
     private final int maxAckSize;
 
-    public Inbound(CommandService commands, CommandStore store, Dispatcher dispatcher, AckBatcher acks,
-            Devices devices, Clock clock, MeterRegistry metrics,
-            @ConfigProperty(name = "heartbeat.command.max-ack-size") int maxAckSize) {
-        this.maxAckSize = maxAckSize;
+    public Inbound(CommandService commands, AckBatcher acks, Devices devices, Clock clock, MeterRegistry metrics,
+            CommandConfig config) {
+        this.maxAckSize = config.maxAckSize();
         this.commands = commands;
-        this.store = store;
-        this.dispatcher = dispatcher;
         this.acks = acks;
         this.devices = devices;
         this.clock = clock;
@@ -180,18 +180,13 @@ public class Inbound {
             return Uni.createFrom().voidItem();
         }
         Instant at = delivered.deliveredAt() == null ? clock.instant() : delivered.deliveredAt();
-        return Uni.createFrom().deferred(() -> store.signalDelivered(delivered.deviceId(),
-                delivered.reconnectCommandId(), at, clock.instant()))
+        return Uni.createFrom().deferred(() -> commands.signalDelivered(delivered.deviceId(),
+                delivered.reconnectCommandId(), at))
                 .onFailure().invoke(e -> Log.warnf("signal delivery of command %s not stored yet, retrying: %s",
                         delivered.reconnectCommandId(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .invoke(changed -> {
-                    metrics.counter("command.signal.deliveries", "outcome", changed == null ? "ignored" : "applied")
-                            .increment();
-                    if (changed != null) {
-                        dispatcher.trigger(); // publish the cleared signal now
-                    }
-                })
+                .invoke(changed -> metrics.counter("command.signal.deliveries", "outcome",
+                        changed == null ? "ignored" : "applied").increment())
                 .replaceWithVoid();
     }
 
