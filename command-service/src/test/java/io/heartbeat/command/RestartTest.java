@@ -39,6 +39,7 @@ public class RestartTest {
     static final String SCHEDULED_DEVICE = "heartbeat.test.restart.scheduled-device";
     static final String SCHEDULE = "heartbeat.test.restart.schedule";
     static final String FIRED_FOR = "heartbeat.test.restart.fired-for";
+    static final String CURRENT_ONLY_DEVICE = "heartbeat.test.restart.current-only-device";
 
     @Inject
     ScheduleService schedules;
@@ -69,6 +70,13 @@ public class RestartTest {
             Instant firedFor = Instant.parse(schedule.getString("nextFireAt"));
             CronScheduleTest.fire(schedules, firedFor.plusSeconds(1));
             assertThat(CronScheduleTest.commandsOf(scheduled, schedule.getString("id"))).containsOnlyKeys(firedFor.toString());
+            // connected long ago: its CONNECTED is left only on the compacted device-status.current (device-status,
+            // the history, keeps days; the monitor publishes only on change)
+            String longConnected = uniqueId("restart-current");
+            kafka.view(longConnected, true, 1);
+            kafka.publish(CommandTestSupport.transition(longConnected, DeviceState.UNKNOWN, DeviceState.CONNECTED,
+                    CommandTestSupport.nextVersion(longConnected), Instant.now().minus(Duration.ofDays(30))), false);
+            System.setProperty(CURRENT_ONLY_DEVICE, longConnected);
             System.setProperty(SCHEDULED_DEVICE, scheduled);
             System.setProperty(SCHEDULE, schedule.getString("id"));
             System.setProperty(FIRED_FOR, firedFor.toString());

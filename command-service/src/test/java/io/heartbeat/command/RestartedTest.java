@@ -42,6 +42,23 @@ public class RestartedTest {
         }
     }
 
+    /**
+     * A device whose only CONNECTED is on device-status.current (nothing on device-status, whose retention dropped it)
+     * is connected after the restart: a command to it goes out. (Rebuilt from device-status, it never did.)
+     */
+    @Test
+    void aDeviceConnectedOnlyPerDeviceStatusCurrentGetsItsCommandsAfterARestart() throws Exception {
+        Assumptions.assumeTrue(System.getProperty(RestartTest.CURRENT_ONLY_DEVICE) != null,
+                "runs after RestartTest in the same JVM");
+        String id = System.getProperty(RestartTest.CURRENT_ONLY_DEVICE);
+        try (Device device = new Device(id)) {
+            String commandId = CommandTestSupport.create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"after-restart\"}");
+            Device.Received got = device.next(Duration.ofSeconds(20));
+            assertThat(got).as("sent to the device connected per device-status.current").isNotNull();
+            assertThat(got.commandId()).isEqualTo(commandId);
+        }
+    }
+
     @Test
     void theQueuedCommandIsDeliveredOnReconnectAndTheSentOneRetried() throws Exception {
         Assumptions.assumeTrue(System.getProperty(RestartTest.SENT) != null,

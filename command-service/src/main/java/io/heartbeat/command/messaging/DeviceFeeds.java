@@ -19,8 +19,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * Feeds {@link Devices} from Kafka: {@code registry.devices} (the registry views) and the devices' liveness
- * transitions, each read whole from the beginning by a {@link TopicFollower} on every replica. The followers get the
+ * Feeds {@link Devices} from Kafka: {@code registry.devices} (the registry views) and {@code device-status.current}
+ * (the newest liveness transition of every device; a tombstone when it is deleted), each read whole from the beginning by a
+ * {@link TopicFollower} on every replica. The followers get the
  * whole {@code kafka.*} configuration (TLS, SASL), not only the bootstrap servers.
  */
 @ApplicationScoped
@@ -39,12 +40,12 @@ public class DeviceFeeds {
                                 // a JSON null is refused by EventJson (it is no tombstone); only the slim view is kept
                                 : EventJson.read(value, DeviceView.class).slim()),
                         settings),
-                new TopicFollower(Topics.DEVICE_STATUS, bootstrap, "command-device-status", c.pollTimeout(),
-                        c.retryDelay(), (key, value) -> {
-                            if (value != null) {
-                                devices.applyStatus(key, EventJson.read(value, DeviceStatusChanged.class));
-                            }
-                        }, settings));
+                // the compacted topic: the newest transition of every device, however long ago it was (device-status
+                // keeps only days of history, and a device connected for longer has no transition left there)
+                new TopicFollower(Topics.DEVICE_STATUS_CURRENT, bootstrap, "command-device-status", c.pollTimeout(),
+                        c.retryDelay(), (key, value) -> devices.applyStatus(key, value == null ? null
+                                : EventJson.read(value, DeviceStatusChanged.class)),
+                        settings));
         devices.caughtUpWhen(this::caughtUp);
     }
 

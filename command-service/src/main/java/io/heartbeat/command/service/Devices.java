@@ -42,13 +42,22 @@ public class Devices {
         views.merge(deviceId, view, (held, next) -> next.revision() > held.revision() ? next : held);
     }
 
-    /** A liveness transition; one older than the one held is ignored. */
+    /**
+     * The newest liveness transition of a device ({@code null}: the device was deleted). One the held transition
+     * {@link DeviceStatusChanged#supersedes supersedes} (a later device instance, else a higher version) is ignored,
+     * whatever its time: a transition written by a retried batch may carry an older time than one already read.
+     */
     public void applyStatus(String deviceId, DeviceStatusChanged change) {
-        if (deviceId == null || change == null) {
+        if (deviceId == null) {
+            return;
+        }
+        if (change == null) {
+            status.remove(deviceId);
+            connected.remove(deviceId);
             return;
         }
         DeviceStatusChanged held = status.get(deviceId);
-        if (held != null && held.at().isAfter(change.at())) {
+        if (!change.supersedes(held)) {
             return; // an older transition read late
         }
         status.put(deviceId, change);
