@@ -367,9 +367,12 @@ class CommandFlowTest {
             for (String id : ids) {
                 List<String> mine = new ArrayList<>();
                 for (int i = 0; i < perDevice; i++) {
-                    mine.add(store.create(new CommandStore.NewCommand("acme", id, "step", Map.of("n", i),
-                            Duration.ofHours(1), Duration.ofSeconds(30), 3, null, null, "burst-test", null, null,
-                            Command.Delivery.MQTT, null, null), Instant.now(), 1_000).await().atMost(WAIT)
+                    mine.add(store
+                            .create(new CommandStore.NewCommand("acme", id, CommandTestSupport.instance(id), "step",
+                                    Map.of("n", i),
+                                    Duration.ofHours(1), Duration.ofSeconds(30), 3, null, null, "burst-test", null, null,
+                                    Command.Delivery.MQTT, null, null), Instant.now(), 1_000)
+                            .await().atMost(WAIT)
                             .command().id());
                 }
                 created.put(id, mine);

@@ -99,6 +99,13 @@ public interface CommandConfig {
     @WithDefault("0 * * * * ?")
     String scheduleCron();
 
+    /**
+     * How often every device instance with open commands or enabled schedules is compared with the device's current
+     * registry view (a safety net: deletions and re-registrations are handled as they are read, too).
+     */
+    @WithDefault("1m")
+    Duration reconcileInterval();
+
     /** The readers of {@code registry.devices} and {@code device-status.current}. */
     Feeds feeds();
 

@@ -20,6 +20,7 @@ import io.heartbeat.command.service.Devices;
 import io.heartbeat.command.store.Command;
 import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.contracts.CommandRequest;
+import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.SignalDelivered;
@@ -78,6 +79,10 @@ public class Inbound {
     }
 
     private Uni<Void> status(Message<byte[]> message) {
+        return devicesLoaded().flatMap(ignored -> answer(message));
+    }
+
+    private Uni<Void> answer(Message<byte[]> message) {
         String topic = message.getMetadata(ReceivingMqttMessageMetadata.class)
                 .map(ReceivingMqttMessageMetadata::getTopic).orElse("");
         StatusMessage.Reading reading = StatusMessage.read(topic, message.getPayload(), maxAckSize);
@@ -98,12 +103,14 @@ public class Inbound {
         if (!"ok".equals(s) && !"error".equals(s)) {
             return refuse(message, "bad-status");
         }
+        DeviceView view = devices.view(deviceId).orElse(null);
         JsonNode result = body.get("result");
         Map<String, Object> resultMap = result == null || result.isNull() ? null
                 : result.isObject() ? EventJson.mapper().convertValue(result, Command.OBJECT)
                         : Map.of("value", EventJson.mapper().convertValue(result, Object.class));
+        // the device instance answering: its answers complete only the commands made for it
         return acks.submit(new CommandStore.Ack(deviceId, commandId.textValue(), "ok".equals(s), resultMap,
-                clock.instant()),
+                clock.instant(), view == null ? null : view.tenantId(), view == null ? null : view.createdAt()),
                 outcome -> count(message, outcome.name().toLowerCase(java.util.Locale.ROOT)));
     }
 

@@ -82,7 +82,8 @@ public class CommandService {
             throw new DomainException.Invalid(errors);
         }
         DeviceView view = commandable(caller, body.deviceId());
-        CommandStore.NewCommand c = new CommandStore.NewCommand(view.tenantId(), view.deviceId(), template.name(),
+        CommandStore.NewCommand c = new CommandStore.NewCommand(view.tenantId(), view.deviceId(), view.createdAt(),
+                template.name(),
                 template.payload(), template.ttl(), template.ackTimeout(), template.maxAttempts(), idempotencyKey,
                 null, caller.subject(), null, replayOf, delivery(view, template.name()), null, null);
         return store.create(c, clock.instant(), maxQueuedPerDevice).invoke(created -> {
@@ -154,8 +155,17 @@ public class CommandService {
         int maxAttempts = r.maxAttempts() == null ? defaultMaxAttempts
                 : Math.max(1, Math.min(r.maxAttempts(), MAX_ATTEMPTS_LIMIT));
         DeviceView view = devices.view(r.deviceId()).orElse(null);
+        // a request names the tenant of the device it means: another tenant's device with that id is not that device
+        if (view != null && r.tenantId() != null && !r.tenantId().equals(view.tenantId())) {
+            CommandStore.NewCommand c = new CommandStore.NewCommand(r.tenantId(), r.deviceId(), null, r.name(),
+                    r.payload() == null ? Map.of() : r.payload(), ttl, ackTimeout, maxAttempts, null, r.requestId(),
+                    r.requestedBy(), r.correlationId(), null, Command.Delivery.MQTT, null, null);
+            return store.inTransaction(tx -> store.createFailed(tx, c, clock.instant(), DeviceLifecycle.DEVICE_DELETED,
+                    "the device of tenant '" + r.tenantId() + "' was deleted; the id now names another device"));
+        }
         CommandStore.NewCommand c = new CommandStore.NewCommand(view == null ? r.tenantId() : view.tenantId(),
-                r.deviceId(), r.name(), r.payload() == null ? Map.of() : r.payload(), ttl, ackTimeout, maxAttempts, null,
+                r.deviceId(), view == null ? null : view.createdAt(), r.name(), r.payload() == null ? Map.of() : r.payload(),
+                ttl, ackTimeout, maxAttempts, null,
                 r.requestId(), r.requestedBy(), r.correlationId(), null, deliveryOrMqtt(view, r.name()), null, null);
         Instant now = clock.instant();
         return store.inTransaction(tx -> createOrFail(tx, c, view, now)).invoke(created -> dispatcher.trigger());
@@ -163,21 +173,26 @@ public class CommandService {
 
     /**
      * A command no user waits for (another service's request, a schedule's fire), in the caller's transaction: one
-     * the device cannot take (unknown, remote control off, HTTP device and not a reconnect, queue full, a reconnect
-     * pending) becomes a FAILED command with the reason, so it is recorded and its requester answered.
+     * the device cannot take becomes a FAILED command with a stable refusal code and the reason, so it is recorded
+     * and its requester answered (a {@code CommandResult} with that refusal and 0 attempts, which says nothing about
+     * the device's liveness): {@code device-unknown}, {@code remote-control-disabled}, {@code push-unsupported} (an
+     * HTTP device and not a reconnect), {@code queue-full}, {@code reconnect-pending}.
      */
     public Uni<Command> createOrFail(SqlConnection tx, CommandStore.NewCommand c, DeviceView view, Instant now) {
-        String refusal = view == null ? "the device is not registered"
-                : !view.remoteControlEnabled() ? "remote control is disabled for the device"
-                        : view.protocol() == Protocol.HTTP && c.delivery() != Command.Delivery.SIGNAL
-                                ? "the device sends heartbeats over HTTP and cannot receive pushed commands"
-                                : null;
-        if (refusal != null) {
-            return store.createFailed(tx, c, now, refusal);
+        if (view == null) {
+            return store.createFailed(tx, c, now, "device-unknown", "the device is not registered");
+        }
+        if (!view.remoteControlEnabled()) {
+            return store.createFailed(tx, c, now, "remote-control-disabled", "remote control is disabled for the device");
+        }
+        if (view.protocol() == Protocol.HTTP && c.delivery() != Command.Delivery.SIGNAL) {
+            return store.createFailed(tx, c, now, "push-unsupported",
+                    "the device sends heartbeats over HTTP and cannot receive pushed commands");
         }
         return store.create(tx, c, now, maxQueuedPerDevice).map(CommandStore.Created::command)
                 .onFailure(DomainException.Conflict.class)
-                .recoverWithUni(e -> store.createFailed(tx, c, now, e.getMessage()));
+                .recoverWithUni(e -> store.createFailed(tx, c, now, ((DomainException.Conflict) e).type(),
+                        e.getMessage()));
     }
 
     /** {@link #delivery}, or MQTT where that refuses (the caller records the refusal). */
@@ -211,7 +226,13 @@ public class CommandService {
      * (published at once). Null when it changed nothing (a redelivered or late report).
      */
     public Uni<Command> signalDelivered(String deviceId, String commandId, Instant deliveredAt) {
-        return store.signalDelivered(deviceId, commandId, deliveredAt, clock.instant()).invoke(changed -> {
+        DeviceView view = devices.view(deviceId).orElse(null);
+        if (view == null) {
+            return Uni.createFrom().nullItem(); // deleted: its reconnect was cancelled with it
+        }
+        CommandStore.Target device = new CommandStore.Target(deviceId, view.tenantId(), view.createdAt(),
+                view.remoteControlEnabled());
+        return store.signalDelivered(device, commandId, deliveredAt, clock.instant()).invoke(changed -> {
             if (changed != null) {
                 dispatcher.trigger();
             }

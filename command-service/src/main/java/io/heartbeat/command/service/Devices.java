@@ -1,5 +1,9 @@
 package io.heartbeat.command.service;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -9,6 +13,7 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.DeviceView;
@@ -28,18 +33,72 @@ public class Devices {
     private final Set<String> connected = ConcurrentHashMap.newKeySet();
     private volatile Consumer<String> onConnected = id -> {
     };
+    private volatile ViewListener onViewChanged = (id, before, after) -> {
+    };
+
+    /** Told of every change of a device's view: {@code after} null when it was deleted, {@code before} when new. */
+    @FunctionalInterface
+    public interface ViewListener {
+        void changed(String deviceId, DeviceView before, DeviceView after);
+    }
+
     private volatile BooleanSupplier caughtUp = () -> false;
 
-    /** A registry view ({@code null}: the device was deleted); an older revision than the one held is ignored. */
+    /**
+     * A registry view ({@code null}: the device was deleted). A view of a later registration of the id wins whatever
+     * its revision (revisions count per registration); of the same registration an older revision is ignored.
+     */
     public void applyView(String deviceId, DeviceView view) {
         if (deviceId == null) {
             return;
         }
         if (view == null) {
-            views.remove(deviceId);
+            DeviceView gone = views.remove(deviceId);
+            if (gone != null) {
+                onViewChanged.changed(deviceId, gone, null);
+            }
             return;
         }
-        views.merge(deviceId, view, (held, next) -> next.revision() > held.revision() ? next : held);
+        DeviceView[] before = new DeviceView[1];
+        DeviceView after = views.compute(deviceId, (id, held) -> {
+            before[0] = held;
+            return newer(view, held) ? view : held;
+        });
+        if (after != before[0]) {
+            onViewChanged.changed(deviceId, before[0], after);
+        }
+    }
+
+    private static boolean newer(DeviceView next, DeviceView held) {
+        if (held == null) {
+            return true;
+        }
+        if (next.createdAt() != null && held.createdAt() != null && !next.createdAt().equals(held.createdAt())) {
+            return next.createdAt().isAfter(held.createdAt());
+        }
+        return next.revision() > held.revision();
+    }
+
+    /** Whether {@code a} and {@code b} are the same registration of a device id (tenant and registration time). */
+    public static boolean sameInstance(DeviceView a, DeviceView b) {
+        return a != null && b != null && a.tenantId().equals(b.tenantId())
+                && sameTime(a.createdAt(), b.createdAt());
+    }
+
+    /**
+     * Whether a stored row of {@code tenantId} and {@code createdAt} is for the registration {@code view} describes
+     * (null: the device is gone). A row stored before instances were recorded (no {@code createdAt}) counts as its
+     * tenant's current registration.
+     */
+    public static boolean belongs(String tenantId, Instant createdAt, DeviceView view) {
+        return view != null && view.tenantId().equals(tenantId)
+                && (createdAt == null || sameTime(createdAt, view.createdAt()));
+    }
+
+    /** Registration times compared as Postgres keeps them (microseconds; a view's may carry nanoseconds). */
+    static boolean sameTime(Instant a, Instant b) {
+        return a == null ? b == null
+                : b != null && a.truncatedTo(ChronoUnit.MICROS).equals(b.truncatedTo(ChronoUnit.MICROS));
     }
 
     /**
@@ -70,6 +129,11 @@ public class Devices {
         }
     }
 
+    /** Called with each change of a device's view (on the feed's thread). */
+    public void onViewChanged(ViewListener listener) {
+        this.onViewChanged = listener;
+    }
+
     /** Called with a device id each time that device becomes connected. */
     public void onConnected(Consumer<String> listener) {
         this.onConnected = listener;
@@ -88,9 +152,21 @@ public class Devices {
         return connected.contains(deviceId);
     }
 
-    /** The ids of the devices that are connected now. */
-    public String[] connectedIds() {
-        return connected.toArray(new String[0]);
+    /**
+     * The device instances that are connected now, as the dispatcher may send to them: a CONNECTED counts only for the
+     * registration it {@link DeviceStatusChanged#belongsTo belongs to}, so a transition of a deleted device (or of
+     * another tenant's earlier device with the same id) connects nothing.
+     */
+    public List<CommandStore.Target> connectedTargets() {
+        List<CommandStore.Target> out = new ArrayList<>(connected.size());
+        for (String id : connected) {
+            DeviceView view = views.get(id);
+            DeviceStatusChanged change = status.get(id);
+            if (view != null && change != null && change.belongsTo(view)) {
+                out.add(new CommandStore.Target(id, view.tenantId(), view.createdAt(), view.remoteControlEnabled()));
+            }
+        }
+        return out;
     }
 
     /** Whether everything on the device topics when the service started has been read. */

@@ -3,6 +3,7 @@ package io.heartbeat.command.service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -11,7 +12,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.heartbeat.command.config.CommandConfig;
 import io.heartbeat.command.messaging.CommandPublisher;
 import io.heartbeat.command.messaging.EventRelay;
+import io.heartbeat.command.store.Command;
 import io.heartbeat.command.store.CommandStore;
+import io.heartbeat.contracts.CommandStatus;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -104,10 +107,29 @@ public class Dispatcher {
      * ack deadline count from their own send, not from the start of a round that may run longer than the ack
      * timeout when a fleet reconnects with thousands of queued commands. A claimed command is SENT and committed
      * before it is published, so a crash in between ends in an ack timeout and a retry: at least once, never lost.
+     * Commands whose publish definitely failed (and those behind them, not tried) go back to the queue without
+     * spending an attempt, and the round ends there, so the next one sends them first, in order: a broker outage
+     * dead-letters nothing that never left.
      */
     private Uni<Void> sendAll() {
-        return store.claimDue(devices.connectedIds(), clock.instant(), batchSize).flatMap(claimed -> publisher
-                .publish(claimed)
-                .flatMap(ignored -> claimed.size() >= batchSize ? sendAll() : Uni.createFrom().voidItem()));
+        return store.claimDue(devices.connectedTargets(), clock.instant(), batchSize)
+                .flatMap(claimed -> publisher.publish(sent(claimed))
+                        .flatMap(outcome -> returnUnsent(outcome).replaceWith(outcome))
+                        .flatMap(outcome -> outcome.allSent() && claimed.size() >= batchSize ? sendAll()
+                                : Uni.createFrom().voidItem()));
+    }
+
+    private static List<Command> sent(List<Command> claimed) {
+        return claimed.stream().filter(c -> c.status() == CommandStatus.SENT).toList();
+    }
+
+    private Uni<Integer> returnUnsent(CommandPublisher.Outcome outcome) {
+        if (outcome.notSent().isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Log.warnf("%d commands not sent (publish failed, the broker may be unreachable); queued again without "
+                + "spending an attempt", outcome.notSent().size());
+        return store.unclaim(outcome.notSent().stream().map(Command::id).toList(), clock.instant(),
+                "not sent: the publish failed; queued again, no attempt spent");
     }
 }

@@ -80,7 +80,7 @@ public class ScheduleService {
         DeviceView view = commandService.commandable(caller, body.deviceId());
         CommandService.delivery(view, settings.command().name());
         Instant now = clock.instant();
-        return store.insert(UUID.randomUUID().toString(), view.tenantId(), view.deviceId(), settings,
+        return store.insert(UUID.randomUUID().toString(), view.tenantId(), view.deviceId(), view.createdAt(), settings,
                 nextFire(settings, now), caller.subject(), now);
     }
 
@@ -102,6 +102,10 @@ public class ScheduleService {
         return get(caller, id).flatMap(existing -> {
             ScheduleStore.Settings settings = validate(body, existing.deviceId());
             DeviceView view = commandService.commandable(caller, existing.deviceId());
+            if (!belongs(existing, view)) {
+                throw new DomainException.Conflict(DeviceLifecycle.DEVICE_DELETED, "the device of schedule '" + id
+                        + "' was deleted; its id now names another device: create a new schedule for that one");
+            }
             CommandService.delivery(view, settings.command().name());
             return store.update(id, settings, nextFire(settings, clock.instant()), clock.instant());
         }).map(updated -> {
@@ -152,8 +156,17 @@ public class ScheduleService {
         return chain;
     }
 
-    /** One due schedule: its plan, the command for the plan's fire time if it is still worth doing, the fire recorded. */
+    /**
+     * One due schedule: its plan, the command for the plan's fire time if it is still worth doing, the fire recorded.
+     * A schedule whose device instance is gone (deleted, or its id registered again) is disabled instead: it never
+     * fires for another device with the same id.
+     */
     private Uni<Void> fire(SqlConnection tx, Schedule s, Instant now) {
+        DeviceView view = devices.view(s.deviceId()).orElse(null);
+        if (!belongs(s, view)) {
+            Log.infof("schedule %s is disabled: its device %s was deleted", s.id(), s.deviceId());
+            return store.disable(tx, s.id(), DeviceLifecycle.DEVICE_DELETED, now);
+        }
         FirePlan plan = FirePlan.of(s, now);
         missed.increment(plan.missed());
         if (plan.stopped()) {
@@ -162,16 +175,16 @@ public class ScheduleService {
         if (!plan.makesCommand()) {
             return store.fired(tx, s.id(), plan.next(), null, null, plan.missed());
         }
-        return makeCommand(tx, s, plan, now)
+        return makeCommand(tx, s, view, plan, now)
                 .invoke(() -> fired.increment())
                 .flatMap(made -> store.fired(tx, s.id(), plan.next(), plan.fireTime(), made.id(), plan.missed()));
     }
 
     /** The command of a fire: an ordinary command, or a FAILED one with the reason when the device cannot take it. */
-    private Uni<Command> makeCommand(SqlConnection tx, Schedule s, FirePlan plan, Instant now) {
+    private Uni<Command> makeCommand(SqlConnection tx, Schedule s, DeviceView view, FirePlan plan, Instant now) {
         CommandSpec t = s.command().spec();
-        DeviceView view = devices.view(s.deviceId()).orElse(null);
-        CommandStore.NewCommand c = new CommandStore.NewCommand(s.tenantId(), s.deviceId(), t.name(), t.payload(),
+        CommandStore.NewCommand c = new CommandStore.NewCommand(s.tenantId(), s.deviceId(), view.createdAt(), t.name(),
+                t.payload(),
                 t.ttl(), t.ackTimeout(), t.maxAttempts(), null, null, "schedule:" + s.id(), null, null,
                 CommandService.deliveryOrMqtt(view, t.name()), s.id(), plan.fireTime());
         return commandService.createOrFail(tx, c, view, now);
@@ -223,6 +236,11 @@ public class ScheduleService {
         }
         return new ScheduleStore.Settings(body.description(), body.cron().trim(), zone.getId(), template,
                 body.enabled() == null || body.enabled());
+    }
+
+    /** Whether {@code s} is for the registration {@code view} describes (null: the device is gone). */
+    static boolean belongs(Schedule s, DeviceView view) {
+        return Devices.belongs(s.tenantId(), s.deviceCreatedAt(), view);
     }
 
     private static Instant nextFire(ScheduleStore.Settings s, Instant now) {
