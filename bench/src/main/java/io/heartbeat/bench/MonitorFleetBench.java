@@ -66,6 +66,8 @@ final class MonitorFleetBench {
     static void run(Bench.Options o) throws Exception {
         String monitor = o.get("monitor", "http://127.0.0.1:8083");
         String kafka = o.get("kafka", "127.0.0.1:9092");
+        // the bench plays ingest: its pulse too, or the monitor holds every timeout for a silent pipeline
+        io.heartbeat.localstack.test.TestWatermarks.ensureRunning(kafka);
         String jdbc = o.get("jdbc", "jdbc:postgresql://127.0.0.1:15432/heartbeat");
         int devices = o.getInt("devices", 100_000);
         int rounds = o.getInt("rounds", 3);

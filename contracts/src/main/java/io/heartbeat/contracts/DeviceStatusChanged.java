@@ -46,6 +46,11 @@ public record DeviceStatusChanged(
 
     public static final int SCHEMA_VERSION = 1;
 
+    /** The instance is held at the precision of {@link DeviceView#createdAt()} ({@link DeviceView#micros}). */
+    public DeviceStatusChanged {
+        deviceCreatedAt = DeviceView.micros(deviceCreatedAt);
+    }
+
     /**
      * Whether this transition is newer than {@code held} (the one a consumer keeps for the same device id): a later
      * device instance wins, then a higher version; events from before instances and versions existed fall back to

@@ -55,6 +55,20 @@ public record DeviceView(
     public static final int SCHEMA_VERSION = 1;
 
     /**
+     * {@code createdAt} identifies the registration (the device instance) wherever a view, a status or a command is
+     * tied to it, and it goes through Postgres (microseconds) in every service: it is held at that precision, so
+     * every copy of it compares equal.
+     */
+    public DeviceView {
+        createdAt = micros(createdAt);
+    }
+
+    /** {@code t} at the microsecond precision instants are stored with. */
+    public static Instant micros(Instant t) {
+        return t == null ? null : t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
+    /**
      * The view as a consumer keeps it in memory: without its free-form parts (name, firmware version, metadata) and
      * with only the named keys of {@code protocolConfig}. Every consumer that follows {@link Topics#REGISTRY_DEVICES}
      * keeps every device, so what it keeps per device is what the fleet costs it; each keeps only what it reads.

@@ -31,8 +31,8 @@ public final class Infrastructure implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final PostgresNode postgres;
-    private final MqttBroker mqtt;
+    private volatile PostgresNode postgres;
+    private volatile MqttBroker mqtt;
     private final KafkaBroker kafka;
     private final DevKeys userKeys;
     private final DevKeys deviceKeys;
@@ -146,6 +146,42 @@ public final class Infrastructure implements AutoCloseable {
         c.put("heartbeat.device-jwt.private-key-location", deviceKeys.privateKey().toAbsolutePath().toString());
         c.put("heartbeat.device-jwt.public-key-location", deviceKeys.publicKey().toAbsolutePath().toString());
         return c;
+    }
+
+    /**
+     * Stops Postgres, waits {@code down}, and starts it again on the same port and data (an outage or a restart:
+     * clients see refused connections meanwhile). For fault tests.
+     */
+    public synchronized void restartPostgres(java.time.Duration down) {
+        int port = postgres.port();
+        postgres.close();
+        pause(down);
+        postgres = PostgresNode.start(settings.dataDir().resolve("postgres"), port);
+    }
+
+    /** Stops the MQTT broker, waits {@code down}, and starts it again on the same port and data. For fault tests. */
+    public synchronized void restartMqtt(java.time.Duration down) {
+        int port = mqtt.port();
+        MqttBroker.Tls tls = mqtt.tls();
+        mqtt.close();
+        pause(down);
+        mqtt = MqttBroker.start(settings.dataDir().resolve("mqtt"), port, tls,
+                brokerSettings(kafka, deviceKeys, serviceAccounts));
+    }
+
+    /** Stops Kafka, waits {@code down}, and starts it again with its data. For fault tests. */
+    public synchronized void restartKafka(java.time.Duration down) {
+        kafka.stop();
+        pause(down);
+        kafka.start();
+    }
+
+    private static void pause(java.time.Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -104,6 +104,15 @@ public final class ServiceProcess {
         return process.isAlive();
     }
 
+    /** {@code kill -9}: the process ends at once, with no shutdown hook and nothing flushed (a crash). */
+    public void kill() {
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGTERM, so Quarkus shuts down gracefully; killed if it has not exited after the grace period. */
     public void stop(Duration grace) {
         process.destroy();

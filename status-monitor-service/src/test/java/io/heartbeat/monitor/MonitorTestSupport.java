@@ -35,6 +35,7 @@ import io.heartbeat.localstack.DevTokens;
 import io.heartbeat.localstack.test.LocalStackTestResource;
 import io.heartbeat.localstack.test.TestDevices;
 import io.heartbeat.localstack.test.TestRecords;
+import io.heartbeat.localstack.test.TestWatermarks;
 import io.heartbeat.localstack.test.TopicReader;
 import io.restassured.specification.RequestSpecification;
 
@@ -51,6 +52,12 @@ public final class MonitorTestSupport implements AutoCloseable {
 
     public MonitorTestSupport() {
         this.records = new TestRecords(config("kafka.bootstrap.servers"));
+        watermarks();
+    }
+
+    /** Ingest's pulse on every partition of heartbeats (running for the whole test JVM, as a working ingest would). */
+    public static TestWatermarks watermarks() {
+        return TestWatermarks.ensureRunning(config("kafka.bootstrap.servers"));
     }
 
     public static String config(String key) {
@@ -113,11 +120,22 @@ public final class MonitorTestSupport implements AutoCloseable {
         return client;
     }
 
-    /** Plays the command service: answers a ping request with a result. */
+    /** Plays the command service: answers a ping request with the device's answer. */
     public void result(CommandRequest request, CommandStatus status, long roundTripMs) {
         CommandResult r = new CommandResult(CommandResult.SCHEMA_VERSION, request.requestId(), "cmd-" + request.requestId(),
                 request.deviceId(), request.tenantId(), status, Map.of(), roundTripMs, request.correlationId(),
                 Instant.now(), 1, null);
+        send(Topics.COMMAND_RESULTS, request.deviceId(), EventJson.write(r));
+    }
+
+    /**
+     * Plays the command service: a result without the device's answer, after {@code attempts} sends, refused with
+     * {@code refusal} (or not refused: null).
+     */
+    public void result(CommandRequest request, CommandStatus status, int attempts, String refusal) {
+        CommandResult r = new CommandResult(CommandResult.SCHEMA_VERSION, request.requestId(), "cmd-" + request.requestId(),
+                request.deviceId(), request.tenantId(), status, null, null, request.correlationId(), Instant.now(),
+                attempts, refusal);
         send(Topics.COMMAND_RESULTS, request.deviceId(), EventJson.write(r));
     }
 

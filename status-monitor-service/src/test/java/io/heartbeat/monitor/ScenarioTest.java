@@ -133,4 +133,53 @@ class ScenarioTest {
                     .then().statusCode(422);
         }
     }
+
+    /**
+     * A ping refused for a reason that has nothing to do with the device (remote control disabled, the default) is a
+     * result with its reason: the device stays CONNECTED even though its heartbeat is older than the interval. A ping
+     * that reached the device and was never answered is evidence, and takes it offline.
+     */
+    @Test
+    void onlyAnUnansweredPingIsEvidenceARefusalIsAResultWithItsReason() {
+        try (MonitorTestSupport kafka = new MonitorTestSupport()) {
+            Thresholds slow = new Thresholds(1, 30, 60, 0, 600);
+            String device = uniqueId("refused");
+            kafka.view(device, slow, true, 1, Protocol.MQTT, Map.of());
+            kafka.heartbeat(device, Instant.now().minusSeconds(5));
+            await().atMost(Duration.ofSeconds(15)).until(() -> "CONNECTED".equals(LivenessFlowTest.state(device)));
+
+            answerPings(kafka, device, "remote-control-disabled");
+            JsonPath refused = run(create(Map.of("name", "refused", "flowType", "MQTT_PING", "deviceIds",
+                    List.of(device), "timeoutMs", 5_000, "retries", 0)));
+            assertThat(refused.getInt("succeeded")).isZero();
+            assertThat(refused.getBoolean("results[0].inconclusive")).isTrue();
+            assertThat(refused.getString("results[0].error")).isEqualTo("not sent: remote-control-disabled");
+            assertThat(LivenessFlowTest.state(device)).isEqualTo("CONNECTED");
+
+            answerPings(kafka, device, null);
+            JsonPath unanswered = run(create(Map.of("name", "unanswered", "flowType", "MQTT_PING", "deviceIds",
+                    List.of(device), "timeoutMs", 5_000, "retries", 0)));
+            assertThat(unanswered.getBoolean("results[0].inconclusive")).isFalse();
+            assertThat(unanswered.getString("results[0].error")).startsWith("the device did not answer");
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> "TEMPORARILY_OFFLINE".equals(LivenessFlowTest.state(device)));
+        }
+    }
+
+    /** Plays the command service for the next ping to the device: refused with {@code refusal}, or sent and expired. */
+    private static void answerPings(MonitorTestSupport kafka, String device, String refusal) {
+        long since = System.currentTimeMillis();
+        Thread commandService = new Thread(() -> {
+            CommandRequest ping = EventJson.read(TopicReader.read(config("kafka.bootstrap.servers"),
+                    Topics.COMMAND_REQUESTS, r -> device.equals(r.key()) && r.timestamp() >= since, 1,
+                    Duration.ofSeconds(15)).get(0).value(), CommandRequest.class);
+            if (refusal != null) {
+                kafka.result(ping, CommandStatus.FAILED, 0, refusal);
+            } else {
+                kafka.result(ping, CommandStatus.EXPIRED, 1, null);
+            }
+        });
+        commandService.setDaemon(true);
+        commandService.start();
+    }
 }

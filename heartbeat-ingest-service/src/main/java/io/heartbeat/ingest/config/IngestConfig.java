@@ -27,6 +27,14 @@ public interface IngestConfig {
     @WithDefault("512")
     int rejectedExcerptBytes();
 
+    /**
+     * How often this replica writes a {@code HeartbeatWatermark} to every partition of {@code heartbeats} while its
+     * intake works (views read, MQTT subscribed): the status monitor lets a device's deadline fire only once its
+     * partition's ingest time has passed it, so this bounds how late a timeout may be (read by the @Scheduled job).
+     */
+    @WithDefault("PT0.25S")
+    String watermarkInterval();
+
     /** A device timestamp further in the future than this is refused (CLOCK_SKEW). */
     @WithDefault("PT5M")
     Duration maxFutureSkew();

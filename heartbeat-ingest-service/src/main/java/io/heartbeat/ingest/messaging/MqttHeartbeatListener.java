@@ -34,7 +34,9 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
  * A message is acknowledged (PUBACK) only once Kafka has stored what became of it: the accepted heartbeat or the
  * rejected record. If Kafka has neither, the message stays unacknowledged and the broker delivers it again when the
  * session resumes. That is why this uses the Vert.x MQTT client with auto-ack off rather than the SmallRye MQTT
- * connector, which acknowledges on receipt. The session is persistent (clean session off, stable client id).
+ * connector, which acknowledges on receipt. The session is persistent (clean session off, stable client id), and it
+ * is resumed only once the device directory is read, so what the broker queued meanwhile is judged against every
+ * device.
  *
  * <p>
  * A broker keeps only a few QoS 1 messages in flight per MQTT 3.1.1 connection, and each waits here for Kafka's
@@ -51,13 +53,15 @@ public class MqttHeartbeatListener {
     private final Vertx vertx;
     private final MqttConfig config;
     private final HeartbeatIntake intake;
+    private final LocalViews views;
     private final List<Connection> connections = new ArrayList<>();
     private volatile boolean stopping;
 
-    public MqttHeartbeatListener(Vertx vertx, MqttConfig config, HeartbeatIntake intake) {
+    public MqttHeartbeatListener(Vertx vertx, MqttConfig config, HeartbeatIntake intake, LocalViews views) {
         this.vertx = vertx;
         this.config = config;
         this.intake = intake;
+        this.views = views;
     }
 
     void start(@Observes StartupEvent event) {
@@ -67,10 +71,26 @@ public class MqttHeartbeatListener {
         }
         int n = Math.max(1, config.connections());
         for (int i = 0; i < n; i++) {
-            Connection c = new Connection(n == 1 ? config.clientId() : config.clientId() + "-" + i);
-            connections.add(c);
-            c.connect();
+            connections.add(new Connection(n == 1 ? config.clientId() : config.clientId() + "-" + i));
         }
+        connectOnceTheViewsAreRead();
+    }
+
+    /**
+     * Connects only once the device directory and signals are read: the sessions are persistent, so the broker holds
+     * what devices sent while ingest was down and delivers it the moment a connection resumes; judged against a
+     * directory still filling, that backlog would be refused as unknown devices and acknowledged, and lost. Until
+     * then the broker keeps it (and the service is not ready).
+     */
+    private void connectOnceTheViewsAreRead() {
+        if (stopping) {
+            return;
+        }
+        if (!views.caughtUp()) {
+            vertx.setTimer(100, id -> connectOnceTheViewsAreRead());
+            return;
+        }
+        connections.forEach(Connection::connect);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -6,22 +6,36 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.common.devices.DeviceViewCache;
 import io.heartbeat.contracts.DeviceView;
 
 /**
- * The in-memory copy of the compacted {@code registry.devices} topic: every device's current view by id, plus a
- * secondary index from API token hash to device id so a presented token is found with one hash and one lookup.
- *
- * <p>
- * Views arrive in per-device order from one consumer thread; {@link #apply} keeps a view only if its revision is newer
- * than the held one (redeliveries and compaction leftovers are ignored) and removes the device on a tombstone. Reads
- * are lock-free and may run on any thread.
+ * Ingest's copy of the compacted {@code registry.devices} topic: the platform's shared {@link DeviceViewCache} (which
+ * decides which view is current: a later registration of the id, then a higher revision; a tombstone removes it),
+ * plus a secondary index from API token hash to device id so a presented token is found with one hash and one lookup.
+ * Reads are lock-free and may run on any thread.
  */
 @ApplicationScoped
 public class DeviceDirectory {
 
-    private final Map<String, DeviceView> byId = new ConcurrentHashMap<>();
+    private final DeviceViewCache views = new DeviceViewCache(DeviceView::slim);
     private final Map<String, String> idByTokenHash = new ConcurrentHashMap<>();
+
+    public DeviceDirectory() {
+        views.listen(change -> {
+            if (change.before() != null) {
+                unindex(change.before());
+            }
+            if (change.after() != null && change.after().tokenHash() != null) {
+                idByTokenHash.put(change.after().tokenHash(), change.deviceId());
+            }
+        });
+    }
+
+    /** The cache itself, for the follower that keeps it current (and its readiness). */
+    public DeviceViewCache views() {
+        return views;
+    }
 
     /**
      * Applies one record of registry.devices.
@@ -30,30 +44,8 @@ public class DeviceDirectory {
      * @param view the record value, {@code null} for a tombstone (the device was deleted)
      * @return whether the directory changed
      */
-    public synchronized boolean apply(String deviceId, DeviceView view) {
-        if (deviceId == null) {
-            return false;
-        }
-        DeviceView held = byId.get(deviceId);
-        if (view == null) {
-            if (held == null) {
-                return false;
-            }
-            byId.remove(deviceId);
-            unindex(held);
-            return true;
-        }
-        if (held != null && view.revision() <= held.revision()) {
-            return false;
-        }
-        byId.put(deviceId, view);
-        if (held != null) {
-            unindex(held);
-        }
-        if (view.tokenHash() != null) {
-            idByTokenHash.put(view.tokenHash(), deviceId);
-        }
-        return true;
+    public boolean apply(String deviceId, DeviceView view) {
+        return views.apply(deviceId, view) != null;
     }
 
     private void unindex(DeviceView view) {
@@ -63,7 +55,7 @@ public class DeviceDirectory {
     }
 
     public Optional<DeviceView> find(String deviceId) {
-        return deviceId == null ? Optional.empty() : Optional.ofNullable(byId.get(deviceId));
+        return views.find(deviceId);
     }
 
     /** The device whose API token hashes to {@code tokenHash}. */
@@ -73,6 +65,6 @@ public class DeviceDirectory {
     }
 
     public int size() {
-        return byId.size();
+        return views.size();
     }
 }

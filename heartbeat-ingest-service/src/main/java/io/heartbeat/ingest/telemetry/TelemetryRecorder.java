@@ -26,6 +26,7 @@ import io.heartbeat.common.batch.BisectingBatchWriter;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
+import io.heartbeat.contracts.HeartbeatWatermark;
 import io.heartbeat.contracts.Topics;
 import io.heartbeat.contracts.kafka.ConsumerLoop;
 import io.heartbeat.ingest.config.IngestConfig;
@@ -111,6 +112,9 @@ public class TelemetryRecorder {
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
             first.putIfAbsent(tp, r.offset());
             next.put(tp, new OffsetAndMetadata(r.offset() + 1));
+            if (HeartbeatWatermark.marks(r.headers())) {
+                continue; // the pipeline's pulse for the status monitor, no telemetry
+            }
             try {
                 HeartbeatAccepted hb = r.value() == null ? null : EventJson.read(r.value(), HeartbeatAccepted.class);
                 if (hb == null || hb.deviceId() == null || hb.heartbeatId() == null || hb.receivedAt() == null) {

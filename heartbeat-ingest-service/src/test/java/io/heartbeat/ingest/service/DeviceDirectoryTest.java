@@ -28,8 +28,10 @@ class DeviceDirectoryTest {
     void theGoldenViewIsFoundByIdAndByItsTokenHash() {
         DeviceView golden = GoldenFixtures.read("device-view", DeviceView.class);
         assertThat(directory.apply(golden.deviceId(), golden)).isTrue();
-        assertThat(directory.find("socket-0042")).contains(golden);
-        assertThat(directory.findByTokenHash(DeviceTokens.hash(GoldenFixtures.DEVICE_VIEW_TOKEN))).contains(golden);
+        // kept without the free-form parts ingest never reads
+        assertThat(directory.find("socket-0042")).contains(golden.slim());
+        assertThat(directory.findByTokenHash(DeviceTokens.hash(GoldenFixtures.DEVICE_VIEW_TOKEN)))
+                .contains(golden.slim());
     }
 
     @Test

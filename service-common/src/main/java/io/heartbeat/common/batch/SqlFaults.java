@@ -38,6 +38,41 @@ public final class SqlFaults {
         };
     }
 
+    /**
+     * Whether a failure says the database cannot be reached or cannot serve now (down, restarting, out of
+     * connections), not that a statement or its data is wrong: SQLSTATE class 08 (connection exception), 53
+     * (insufficient resources) or 57P01-57P03 (shutting down, cannot connect now), or, without a SQLSTATE, a refused,
+     * closed or timed-out connection anywhere in the cause chain. The request may succeed later: a 503, not a 500.
+     */
+    public static boolean unavailable(Throwable error) {
+        String state = sqlState(error);
+        if (state != null) {
+            return state.startsWith("08") || state.startsWith("53") || state.equals("57P01")
+                    || state.equals("57P02") || state.equals("57P03");
+        }
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException
+                    || t instanceof java.net.NoRouteToHostException || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+            String type = t.getClass().getName();
+            if (type.equals("io.vertx.sqlclient.ClosedConnectionException")
+                    || type.equals("io.vertx.core.http.ConnectionPoolTooBusyException")
+                    || type.equals("org.hibernate.exception.JDBCConnectionException")) {
+                return true;
+            }
+            String message = t.getMessage();
+            if (message != null && (message.contains("Connection refused")
+                    || message.contains("Failed to read any response from the server")
+                    || message.contains("Connection is not active") || message.contains("connection was closed")
+                    || message.contains("Timeout in acquiring a connection")
+                    || message.contains("Closed Connection"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The SQLSTATE of the first Postgres or JDBC error in the cause chain; null if there is none. */
     public static String sqlState(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -134,8 +134,22 @@ public class ProblemMapper {
         return respond(Problem.of(slug, title(status), status, e.getMessage(), path(uri)));
     }
 
+    /** Seconds a client is asked to wait before it tries again while the database is unavailable. */
+    public static final int RETRY_AFTER_SECONDS = 5;
+
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e, UriInfo uri) {
+        if (io.heartbeat.common.batch.SqlFaults.unavailable(e)) {
+            // an outage, not a bug: the same request may succeed shortly (readiness says so too, through the
+            // datasource's health check)
+            Log.warnf("database unavailable on %s: %s", path(uri), e.getMessage());
+            return Response.status(503).header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS).type(Problem.MEDIA_TYPE)
+                    .entity(Problem.of("database-unavailable", title(503), 503,
+                            "The service's database cannot be reached right now; try again in "
+                                    + RETRY_AFTER_SECONDS + " s",
+                            path(uri)))
+                    .build();
+        }
         String id = UUID.randomUUID().toString();
         Log.errorf(e, "unexpected error %s on %s", id, path(uri));
         return respond(Problem.of("internal-error", "Internal error", 500,

@@ -21,6 +21,17 @@ public interface MonitorConfig {
     @WithDefault("5000")
     int batchSize();
 
+    /**
+     * Timeouts follow the heartbeat pipeline's own time: a deadline fires only once the partition's ingest time (the
+     * newest heartbeat's {@code receivedAt} or ingest watermark's {@code at}; ingest writes watermarks four times a
+     * second) has passed it, so while ingest or Kafka is down or stalled nothing times out. A jump of that time by more
+     * than this is a gap that counts against no device; a partition whose time has not moved for this long is reported
+     * silent (health, {@code monitor.pipeline.silent.partitions}). {@code PT0S} turns this off: deadlines fire by the
+     * monitor's clock (for an ingest that writes no watermarks).
+     */
+    @WithDefault("PT3S")
+    Duration pipelineSilence();
+
     /** How often the SQL safety sweep looks for deadlines the engines have not acted on. */
     @WithDefault("30s")
     Duration sweepInterval();

@@ -68,13 +68,22 @@ public final class Liveness {
 
     /** The deadline check at {@code now}: CONNECTED → TEMPORARILY_OFFLINE → DISCONNECTED. */
     public static Outcome deadline(DeviceStatus s, Instant now) {
+        return deadline(s, now, Duration.ZERO);
+    }
+
+    /**
+     * The deadline check at {@code now}, with {@code excused} of the device's silence not counted (a gap of the
+     * heartbeat pipeline): a device silent through a gap goes TEMPORARILY_OFFLINE first, as it would have without the
+     * gap, rather than straight to DISCONNECTED.
+     */
+    public static Outcome deadline(DeviceStatus s, Instant now, Duration excused) {
         if (!s.tracked() || s.deadlineAt() == null || now.isBefore(s.deadlineAt()) || s.lastEvidenceAt() == null) {
             return Outcome.unchanged(s, "no deadline has passed");
         }
         Instant evidence = s.lastEvidenceAt();
         if (s.state() == DeviceState.CONNECTED) {
             Instant disconnectAt = evidence.plus(s.limits().disconnectedAfter());
-            boolean both = !now.isBefore(disconnectAt);
+            boolean both = !now.minus(excused).isBefore(disconnectAt);
             DeviceState to = both ? DeviceState.DISCONNECTED : DeviceState.TEMPORARILY_OFFLINE;
             DeviceStatus next = s.with(to, now, s.lastHeartbeatAt(), evidence, both ? null : disconnectAt, true);
             return new Outcome(next, timeout(s, to, now, s.deadlineAt()), true, "timeout");

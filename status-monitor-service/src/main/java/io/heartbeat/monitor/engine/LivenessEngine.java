@@ -36,6 +36,7 @@ import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatAccepted;
+import io.heartbeat.contracts.HeartbeatWatermark;
 import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.Topics;
 import io.heartbeat.contracts.TransitionReason;
@@ -89,6 +90,10 @@ public class LivenessEngine {
     /** Owned devices' statuses and deadlines: touched by the engine thread only. */
     private final Map<String, DeviceStatus> owned = new HashMap<>();
     private final DeadlineIndex deadlines = new DeadlineIndex();
+    private final PipelineWatch pipeline;
+    private final Counter pipelineGaps;
+    private final Timer pipelineGapLength;
+    private final Counter heldDeadlines;
     private final Set<Integer> ownedPartitions = ConcurrentHashMap.newKeySet();
     private volatile int partitionCount;
     private final Queue<String> viewChanges = new ConcurrentLinkedQueue<>();
@@ -116,6 +121,13 @@ public class LivenessEngine {
         this.rebuild = Timer.builder("monitor.rebuild.duration")
                 .description("Loading owned devices' statuses and rebuilding the deadline index after an assignment")
                 .register(metrics);
+        this.pipeline = new PipelineWatch(config.pipelineSilence(), Duration.ofMillis(250));
+        this.pipelineGaps = metrics.counter("monitor.pipeline.gaps");
+        this.pipelineGapLength = Timer.builder("monitor.pipeline.gap.duration")
+                .description("How long a partition of heartbeats carried neither heartbeats nor ingest watermarks")
+                .register(metrics);
+        this.heldDeadlines = metrics.counter("monitor.pipeline.deadlines.held");
+        metrics.gauge("monitor.pipeline.silent.partitions", pipeline, w -> w.silentPartitions(clock.instant()).size());
         metrics.gauge("monitor.engine.owned.devices", owned, Map::size);
         metrics.gauge("monitor.engine.behind", this, e -> e.behind ? 1 : 0);
         this.loop = new ConsumerLoop("liveness-engine", Duration.ofSeconds(2)) {
@@ -172,6 +184,11 @@ public class LivenessEngine {
         return lastRebuild;
     }
 
+    /** Whether the heartbeat pipeline feeds every owned partition (what health reports). */
+    public PipelineWatch pipeline() {
+        return pipeline;
+    }
+
     static int partition(String deviceId, int partitions) {
         return Utils.toPositive(Utils.murmur2(deviceId.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
@@ -208,11 +225,19 @@ public class LivenessEngine {
         Map<String, Instant> newest = new HashMap<>();
         Map<String, String> tenants = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        int watermarks = 0;
         for (ConsumerRecord<String, String> r : records) {
             offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+            if (HeartbeatWatermark.marks(r.headers())) {
+                watermarks++;
+                // ingest's pulse: the pipeline works up to its time, no heartbeat
+                pipelineAt(r, watermarkTime(r), now);
+                continue;
+            }
             try {
                 HeartbeatAccepted hb = r.value() == null ? null : EventJson.read(r.value(), HeartbeatAccepted.class);
                 if (hb != null && hb.deviceId() != null && hb.receivedAt() != null) {
+                    pipelineAt(r, hb.receivedAt(), now);
                     newest.merge(hb.deviceId(), hb.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
                     if (hb.tenantId() != null) {
                         tenants.put(hb.deviceId(), hb.tenantId());
@@ -222,7 +247,7 @@ public class LivenessEngine {
                 Log.errorf("skipping unreadable heartbeat at %s-%d@%d", r.topic(), r.partition(), r.offset());
             }
         }
-        heartbeats.increment(records.count());
+        heartbeats.increment(records.count() - watermarks);
         behind = records.count() >= config.batchSize() || lagging(c);
 
         Map<String, Change> changes = new HashMap<>();
@@ -233,7 +258,7 @@ public class LivenessEngine {
             DeviceStatus s = current(e.getKey(), now, changes);
             if (s == null && tenants.containsKey(e.getKey()) && views.find(e.getKey()).isEmpty()) {
                 // ingest accepted it, so the registry has it; its view has not reached this monitor yet
-                s = register(e.getKey(), tenants.get(e.getKey()), null, Thresholds.DEFAULTS, now, changes);
+                s = register(e.getKey(), tenants.get(e.getKey()), null, Thresholds.DEFAULTS, null, now, changes);
             }
             if (s == null) {
                 continue;
@@ -247,7 +272,14 @@ public class LivenessEngine {
                 if (s == null || heartbeatOnly.containsKey(id)) {
                     continue;
                 }
-                Outcome o = Liveness.deadline(s, now);
+                int partition = partitionCount == 0 ? -1 : partition(id, partitionCount);
+                Instant held = pipeline.hold(partition, s.deadlineAt(), now);
+                if (held != null) {
+                    heldDeadlines.increment();
+                    deadlines.schedule(id, held);
+                    continue;
+                }
+                Outcome o = Liveness.deadline(s, now, pipeline.excused(partition, s.deadlineAt()));
                 if (!o.applied() && o.status().tracked()) {
                     deadlines.schedule(id, o.status().deadlineAt()); // not passed after all: keep it indexed
                 }
@@ -259,6 +291,27 @@ public class LivenessEngine {
         }
         if (!offsets.isEmpty()) {
             c.commitSync(offsets);
+        }
+    }
+
+    /** The pipeline feeding the record's partition has got to {@code ingestTime}. */
+    private void pipelineAt(ConsumerRecord<String, String> r, Instant ingestTime, Instant now) {
+        PipelineWatch.Gap gap = pipeline.seen(r.partition(), ingestTime, now);
+        if (gap != null) {
+            pipelineGaps.increment();
+            pipelineGapLength.record(gap.length());
+            Log.warnf("heartbeats partition %d: the pipeline was silent for %d ms (ingest time %s to %s); deadlines"
+                    + " that fell in the gap move on by its length", gap.partition(), gap.length().toMillis(),
+                    gap.start(), gap.end());
+        }
+    }
+
+    private static Instant watermarkTime(ConsumerRecord<String, String> r) {
+        try {
+            return r.value() == null ? null : EventJson.read(r.value(), HeartbeatWatermark.class).at();
+        } catch (EventFormatException e) {
+            Log.errorf("skipping unreadable watermark at %s-%d@%d", r.topic(), r.partition(), r.offset());
+            return null;
         }
     }
 
@@ -412,7 +465,8 @@ public class LivenessEngine {
         if (view == null || !view.enabled()) {
             return null;
         }
-        return register(deviceId, view.tenantId(), view.profileId(), view.thresholds(), now, changes);
+        return register(deviceId, view.tenantId(), view.profileId(), view.thresholds(), view.createdAt(), now,
+                changes);
     }
 
     /**
@@ -420,11 +474,25 @@ public class LivenessEngine {
      * thresholds apply until the view arrives and is reconciled.
      */
     private static DeviceStatus register(String deviceId, String tenantId, String profileId, Thresholds thresholds,
-            Instant now, Map<String, Change> changes) {
-        DeviceStatus fresh = DeviceStatus.unknown(deviceId, tenantId, profileId, DeviceViews.limits(thresholds), now);
-        changes.put(deviceId, Change.of(fresh, new Liveness.Transition(DeviceState.UNKNOWN, DeviceState.UNKNOWN,
-                TransitionReason.DEVICE_REGISTERED, now, null, null, null, null)));
+            Instant createdAt, Instant now, Map<String, Change> changes) {
+        DeviceStatus fresh = DeviceStatus.unknown(deviceId, tenantId, profileId, DeviceViews.limits(thresholds), now,
+                createdAt);
+        changes.put(deviceId, Change.of(fresh, registered(now)));
         return fresh;
+    }
+
+    private static Liveness.Transition registered(Instant now) {
+        return new Liveness.Transition(DeviceState.UNKNOWN, DeviceState.UNKNOWN, TransitionReason.DEVICE_REGISTERED,
+                now, null, null, null, null);
+    }
+
+    /**
+     * Whether the view is another registration than the one the status belongs to: the id was deleted and registered
+     * again (by another tenant, perhaps), and the status, its history and its heartbeats are not the new device's.
+     */
+    static boolean otherInstance(DeviceStatus s, DeviceView view) {
+        return !view.tenantId().equals(s.tenantId())
+                || (s.deviceCreatedAt() != null && !s.deviceCreatedAt().equals(view.createdAt()));
     }
 
     /** Reconciles owned devices whose view changed (at most one batch per tick); returns the ids looked at. */
@@ -451,6 +519,25 @@ public class LivenessEngine {
                 current(id, now, changes);
             }
             return;
+        }
+        if (view != null && otherInstance(s, view)) {
+            // start over: a new UNKNOWN status in place of the earlier device's (whose last transition, if its
+            // tombstone was read, was DEVICE_DELETED)
+            DeviceStatus fresh = s.registeredAgain(view.tenantId(), view.profileId(),
+                    DeviceViews.limits(view.thresholds()), now, view.createdAt());
+            Change prior = changes.get(id);
+            changes.put(id, prior == null ? Change.of(fresh, registered(now)) : prior.then(fresh, registered(now)));
+            if (!view.enabled()) {
+                Outcome off = Liveness.untrack(fresh, TransitionReason.DEVICE_DISABLED, now);
+                changes.put(id, changes.get(id).then(off.status(), off.transition()));
+            }
+            return;
+        }
+        if (view != null && s.deviceCreatedAt() == null) {
+            // created from a heartbeat that overtook the view: the instance is known now
+            s = s.withInstance(view.createdAt());
+            Change prior = changes.get(id);
+            changes.put(id, prior == null ? Change.of(s, null) : prior.then(s, null));
         }
         Outcome o = null;
         if (view == null) {
@@ -494,6 +581,7 @@ public class LivenessEngine {
         for (TopicPartition tp : partitions) {
             ownedPartitions.add(tp.partition());
         }
+        pipeline.assigned(partitions.stream().map(TopicPartition::partition).toList(), clock.instant());
         List<DeviceStatus> all = store.loadAll().await().atMost(Duration.ofSeconds(60));
         int loaded = 0;
         for (DeviceStatus s : all) {
@@ -511,7 +599,8 @@ public class LivenessEngine {
         }
         for (DeviceStatus s : owned.values()) {
             DeviceView v = views.find(s.deviceId()).orElse(null);
-            if (v == null || v.enabled() != s.tracked() || !DeviceViews.limits(v.thresholds()).equals(s.limits())) {
+            if (v == null || v.enabled() != s.tracked() || !DeviceViews.limits(v.thresholds()).equals(s.limits())
+                    || otherInstance(s, v) || s.deviceCreatedAt() == null) {
                 if (views.caughtUp()) {
                     viewChanges.add(s.deviceId());
                 }
@@ -527,6 +616,7 @@ public class LivenessEngine {
         for (TopicPartition tp : partitions) {
             ownedPartitions.remove(tp.partition());
         }
+        pipeline.revoked(partitions.stream().map(TopicPartition::partition).toList());
         int n = partitionCount;
         owned.keySet().removeIf(id -> n == 0 || !ownedPartitions.contains(partition(id, n)));
         deadlines.clear();

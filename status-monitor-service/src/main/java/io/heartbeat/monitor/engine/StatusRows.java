@@ -18,7 +18,7 @@ public final class StatusRows {
                 instant(r, "last_evidence_at"), instant(r, "deadline_at"), r.getBoolean("tracked"),
                 new DeviceStatus.Limits(r.getInteger("interval_s"), r.getInteger("connected_within_s"),
                         r.getInteger("disconnected_after_s")),
-                r.getLong("version"));
+                r.getLong("version"), instant(r, "device_created_at"));
     }
 
     public static Instant instant(Row r, String column) {

@@ -22,6 +22,7 @@ import io.heartbeat.common.outbox.OutboxRelay;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Topics;
+import io.heartbeat.contracts.TransitionReason;
 import io.heartbeat.monitor.engine.Liveness.Transition;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -39,7 +40,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class StatusStore {
 
     public static final String COLUMNS = "device_id, tenant_id, profile_id, state, since, last_heartbeat_at, last_evidence_at,"
-            + " deadline_at, tracked, interval_s, connected_within_s, disconnected_after_s, version";
+            + " deadline_at, tracked, interval_s, connected_within_s, disconnected_after_s, version, device_created_at";
 
     /** Devices per statement when changes are written in batches. */
     static final int CHUNK = 2000;
@@ -49,7 +50,8 @@ public class StatusStore {
             + " last_heartbeat_at = EXCLUDED.last_heartbeat_at, last_evidence_at = EXCLUDED.last_evidence_at,"
             + " deadline_at = EXCLUDED.deadline_at, tracked = EXCLUDED.tracked, interval_s = EXCLUDED.interval_s,"
             + " connected_within_s = EXCLUDED.connected_within_s,"
-            + " disconnected_after_s = EXCLUDED.disconnected_after_s, version = EXCLUDED.version, updated_at = now()";
+            + " disconnected_after_s = EXCLUDED.disconnected_after_s, version = EXCLUDED.version,"
+            + " device_created_at = EXCLUDED.device_created_at, updated_at = now()";
 
     /**
      * A status to write (its version is the one it was computed from) and the transitions that led to it, in order
@@ -216,6 +218,7 @@ public class StatusStore {
         Integer[] within = new Integer[n];
         Integer[] after = new Integer[n];
         Long[] versions = new Long[n];
+        OffsetDateTime[] instances = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
             DeviceStatus s = chunk.get(i).status();
             DeviceStatus.Limits l = s.limits();
@@ -232,14 +235,16 @@ public class StatusStore {
             within[i] = l.connectedWithinSeconds();
             after[i] = l.disconnectedAfterSeconds();
             versions[i] = s.version() + 1;
+            instances[i] = odt(s.deviceCreatedAt());
         }
         return tx.preparedQuery("INSERT INTO device_status (" + COLUMNS + ") SELECT * FROM unnest($1::text[],"
                 + " $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[],"
-                + " $8::timestamptz[], $9::boolean[], $10::int[], $11::int[], $12::int[], $13::bigint[])"
+                + " $8::timestamptz[], $9::boolean[], $10::int[], $11::int[], $12::int[], $13::bigint[],"
+                + " $14::timestamptz[])"
                 + " ON CONFLICT (device_id) DO UPDATE SET " + UPDATE_FROM_EXCLUDED
                 + " WHERE device_status.version = EXCLUDED.version - 1 RETURNING " + COLUMNS)
                 .execute(Tuple.from(new Object[] { ids, tenants, profiles, states, since, hb, ev, dl, tracked, interval,
-                        within, after, versions }))
+                        within, after, versions, instances }))
                 .map(StatusStore::statuses);
     }
 
@@ -278,9 +283,9 @@ public class StatusStore {
                 .addString(s.state().name()).addValue(odt(s.since())).addValue(odt(s.lastHeartbeatAt()))
                 .addValue(odt(s.lastEvidenceAt())).addValue(odt(s.deadlineAt())).addBoolean(s.tracked())
                 .addInteger(l.intervalSeconds()).addInteger(l.connectedWithinSeconds())
-                .addInteger(l.disconnectedAfterSeconds()).addLong(s.version());
+                .addInteger(l.disconnectedAfterSeconds()).addLong(s.version()).addValue(odt(s.deviceCreatedAt()));
         return tx.preparedQuery("INSERT INTO device_status (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
-                + " $9, $10, $11, $12, $13 + 1) ON CONFLICT (device_id) DO UPDATE SET " + UPDATE_FROM_EXCLUDED
+                + " $9, $10, $11, $12, $13 + 1, $14) ON CONFLICT (device_id) DO UPDATE SET " + UPDATE_FROM_EXCLUDED
                 + " WHERE device_status.version = $13 RETURNING " + COLUMNS)
                 .execute(args)
                 .map(rows -> {
@@ -290,14 +295,33 @@ public class StatusStore {
     }
 
     /**
-     * The transition rows ({@code owners.get(i)} made {@code transitions.get(i)}) and their device-status events, in
-     * the same transaction as the statuses: two statements however many there are.
+     * The transition rows ({@code owners.get(i)} made {@code transitions.get(i)}) and their events, in the same
+     * transaction as the statuses: every transition on {@code device-status}, and each device's newest one on the
+     * compacted {@code device-status.current} (a tombstone once the device is deleted). Each event's
+     * {@code version} is its transition row's id, taken from the sequence in this transaction: the status rows are
+     * guarded by their versions, so of two writes to one device the later committed took the later id, whatever the
+     * clock said ({@code at}). Four statements however many there are.
      */
     private static Uni<Void> recordAll(SqlClient tx, List<DeviceStatus> owners, List<Transition> transitions) {
         int n = transitions.size();
         if (n == 0) {
             return Uni.createFrom().voidItem();
         }
+        return tx.preparedQuery("SELECT nextval('transition_id_seq') FROM generate_series(1, $1)").execute(Tuple.of(n))
+                .flatMap(rows -> {
+                    Long[] ids = new Long[n];
+                    int i = 0;
+                    for (Row r : rows) {
+                        ids[i++] = r.getLong(0);
+                    }
+                    java.util.Arrays.sort(ids);
+                    return recordAll(tx, owners, transitions, ids);
+                });
+    }
+
+    private static Uni<Void> recordAll(SqlClient tx, List<DeviceStatus> owners, List<Transition> transitions,
+            Long[] ids) {
+        int n = transitions.size();
         String[] eventIds = new String[n];
         String[] devices = new String[n];
         String[] tenants = new String[n];
@@ -309,8 +333,10 @@ public class StatusStore {
         Long[] ages = new Long[n];
         OffsetDateTime[] deadlines = new OffsetDateTime[n];
         String[] details = new String[n];
+        OffsetDateTime[] instances = new OffsetDateTime[n];
         List<String> keys = new ArrayList<>(n);
         List<String> events = new ArrayList<>(n);
+        Map<String, String> newest = new java.util.LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
             DeviceStatus s = owners.get(i);
             Transition t = transitions.get(i);
@@ -325,19 +351,27 @@ public class StatusStore {
             ages[i] = t.heartbeatAgeMs();
             deadlines[i] = odt(t.deadline());
             details[i] = t.detail();
+            instances[i] = odt(s.deviceCreatedAt());
             keys.add(s.deviceId());
-            events.add(EventJson.write(new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, eventIds[i],
+            String event = EventJson.write(new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, eventIds[i],
                     s.deviceId(), s.tenantId(), t.from(), t.to(), t.reason(), t.at(), t.lastHeartbeatAt(),
-                    t.heartbeatAgeMs(), t.detail(), null, 0)));
+                    t.heartbeatAgeMs(), t.detail(), s.deviceCreatedAt(), ids[i]));
+            events.add(event);
+            // a device's transitions are in order: the last one is its current state
+            newest.remove(s.deviceId());
+            newest.put(s.deviceId(), t.reason() == TransitionReason.DEVICE_DELETED ? null : event);
         }
-        return tx.preparedQuery("INSERT INTO transition (event_id, device_id, tenant_id, from_state, to_state, reason,"
-                + " at, last_heartbeat_at, heartbeat_age_ms, deadline_at, detail) SELECT e, d, t, f, s, r, a, h, g, x, m"
-                + " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
-                + " $7::timestamptz[], $8::timestamptz[], $9::bigint[], $10::timestamptz[], $11::text[])"
-                + " WITH ORDINALITY AS u(e, d, t, f, s, r, a, h, g, x, m, n) ORDER BY n")
-                .execute(Tuple.from(new Object[] { eventIds, devices, tenants, from, to, reasons, at, lastHeartbeat, ages,
-                        deadlines, details }))
-                .flatMap(ignored -> OutboxRelay.appendAll(tx, Topics.DEVICE_STATUS, keys, events));
+        return tx.preparedQuery("INSERT INTO transition (id, event_id, device_id, tenant_id, from_state, to_state,"
+                + " reason, at, last_heartbeat_at, heartbeat_age_ms, deadline_at, detail, device_created_at)"
+                + " SELECT i, e, d, t, f, s, r, a, h, g, x, m, c FROM unnest($1::bigint[], $2::text[], $3::text[],"
+                + " $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[],"
+                + " $10::bigint[], $11::timestamptz[], $12::text[], $13::timestamptz[])"
+                + " WITH ORDINALITY AS u(i, e, d, t, f, s, r, a, h, g, x, m, c, n) ORDER BY n")
+                .execute(Tuple.from(new Object[] { ids, eventIds, devices, tenants, from, to, reasons, at,
+                        lastHeartbeat, ages, deadlines, details, instances }))
+                .flatMap(ignored -> OutboxRelay.appendAll(tx, Topics.DEVICE_STATUS, keys, events))
+                .flatMap(ignored -> OutboxRelay.appendAll(tx, Topics.DEVICE_STATUS_CURRENT,
+                        new ArrayList<>(newest.keySet()), new ArrayList<>(newest.values())));
     }
 
     private static String prefixed(String alias) {

@@ -34,9 +34,20 @@ import io.smallrye.reactive.messaging.kafka.Record;
 @ApplicationScoped
 public class PingClient {
 
-    /** A ping's outcome. */
-    public record Pong(boolean success, Long roundTripMs, String error) {
+    /**
+     * A ping's outcome.
+     *
+     * @param success the device answered (with {@code ok}, or with {@code error}: either way it is alive)
+     * @param evidence whether the outcome says anything about the device: an answer, or a ping that reached the device
+     *        and was never answered. A refusal that has nothing to do with the device (remote control disabled, queue
+     *        full, the command service or Kafka unreachable, the ping never sent) is a result with its reason, not
+     *        evidence
+     */
+    public record Pong(boolean success, boolean evidence, Long roundTripMs, String error) {
     }
+
+    /** How much longer than the ping's own TTL a result may take to come back (the command service's timers, outbox). */
+    static final Duration RESULT_GRACE = Duration.ofSeconds(5);
 
     private final MutinyEmitter<Record<String, String>> requests;
     private final Clock clock;
@@ -70,7 +81,10 @@ public class PingClient {
         }
     }
 
-    /** Pings the device; fails to a {@link Pong} with the reason when no result comes within {@code timeout}. */
+    /**
+     * Pings the device: a command with {@code timeout} as its TTL and ack timeout, whose result is awaited a little
+     * longer than that. Only an answer or an unanswered ping is evidence; see {@link Pong}.
+     */
     public Uni<Pong> ping(String deviceId, String tenantId, Duration timeout) {
         String requestId = UUID.randomUUID().toString();
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
@@ -78,16 +92,30 @@ public class PingClient {
         CommandRequest request = new CommandRequest(CommandRequest.SCHEMA_VERSION, requestId, deviceId, tenantId, "ping",
                 Map.of(), timeout, timeout, 1, "status-monitor", requestId, clock.instant());
         long started = System.nanoTime();
+        Duration wait = timeout.plus(RESULT_GRACE);
         return requests.sendMessage(Message.of(Record.of(deviceId, EventJson.write(request))))
                 .flatMap(sent -> Uni.createFrom().completionStage(result))
-                .ifNoItem().after(timeout).fail()
-                .map(r -> r.status() == CommandStatus.SUCCEEDED
-                        ? new Pong(true, r.roundTripMs() != null ? r.roundTripMs()
-                                : (System.nanoTime() - started) / 1_000_000, null)
-                        : new Pong(false, r.roundTripMs(), "the ping ended " + r.status()))
-                .onFailure().recoverWithItem(e -> new Pong(false, null,
-                        e instanceof io.smallrye.mutiny.TimeoutException ? "no answer within " + timeout.toMillis() + " ms"
+                .ifNoItem().after(wait).fail()
+                .map(r -> pong(r, (System.nanoTime() - started) / 1_000_000))
+                .onFailure().recoverWithItem(e -> new Pong(false, false, null,
+                        e instanceof io.smallrye.mutiny.TimeoutException
+                                ? "no result from the command service within " + wait.toMillis() + " ms"
                                 : "the ping could not be sent: " + e.getMessage()))
                 .eventually(() -> waiting.remove(requestId));
+    }
+
+    static Pong pong(CommandResult r, long elapsedMs) {
+        if (r.answered()) {
+            return new Pong(true, true, r.roundTripMs() != null ? r.roundTripMs() : elapsedMs,
+                    r.status() == CommandStatus.SUCCEEDED ? null : "the device answered with an error");
+        }
+        if (r.unanswered()) {
+            return new Pong(false, true, null, "the device did not answer (" + r.status() + " after " + r.attempts()
+                    + (r.attempts() == 1 ? " send)" : " sends)"));
+        }
+        if (r.refusal() != null) {
+            return new Pong(false, false, null, "not sent: " + r.refusal());
+        }
+        return new Pong(false, false, null, "the ping ended " + r.status() + " without reaching the device");
     }
 }

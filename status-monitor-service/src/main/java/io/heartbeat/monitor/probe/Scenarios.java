@@ -60,7 +60,12 @@ public class Scenarios {
             List<String> deviceIds, String profileId, int timeoutMs, int retries, Instant createdAt) {
     }
 
-    public record DeviceResult(String deviceId, boolean success, Long responseTimeMs, String error, String check) {
+    public record DeviceResult(String deviceId, boolean success, Long responseTimeMs, String error, String check,
+            boolean inconclusive) {
+
+        DeviceResult(String deviceId, boolean success, Long responseTimeMs, String error, String check) {
+            this(deviceId, success, responseTimeMs, error, check, false);
+        }
     }
 
     public record Run(String id, String scenarioId, Instant startedAt, Instant finishedAt, int devices, int succeeded,
@@ -210,12 +215,14 @@ public class Scenarios {
 
     private Uni<DeviceResult> mqttPing(Scenario s, String runId, DeviceView d, Duration timeout) {
         return pingWithRetries(d, timeout, s.retries())
-                .map(p -> new DeviceResult(d.deviceId(), p.success(), p.roundTripMs(), p.error(), "MQTT_PING"))
-                .call(r -> asEvidence(s, runId, r, Map.of()));
+                .map(p -> new DeviceResult(d.deviceId(), p.success(), p.roundTripMs(), p.error(), "MQTT_PING",
+                        !p.evidence()))
+                // a refused or lost ping is a result with its reason, never evidence against the device
+                .call(r -> r.inconclusive() ? Uni.createFrom().voidItem() : asEvidence(s, runId, r, Map.of()));
     }
 
     private Uni<PingClient.Pong> pingWithRetries(DeviceView d, Duration timeout, int retries) {
-        return ping.ping(d.deviceId(), d.tenantId(), timeout).flatMap(p -> p.success() || retries <= 0
+        return ping.ping(d.deviceId(), d.tenantId(), timeout).flatMap(p -> p.success() || !p.evidence() || retries <= 0
                 ? Uni.createFrom().item(p)
                 : pingWithRetries(d, timeout, retries - 1));
     }

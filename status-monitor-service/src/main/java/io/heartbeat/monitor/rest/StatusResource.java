@@ -113,7 +113,7 @@ public class StatusResource {
         Caller caller = callers.current();
         int p = Requests.page(page);
         int s = Requests.size(size, config.defaultPageSize(), config.maxPageSize());
-        return visible(caller, id).flatMap(ignored -> queries.transitions(id, p, s));
+        return visible(caller, id).flatMap(status -> queries.transitions(status, p, s));
     }
 
     @GET

@@ -1,6 +1,7 @@
 package io.heartbeat.monitor.service;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,13 +95,22 @@ public class StatusQueries {
         });
     }
 
-    public Uni<Page<TransitionRow>> transitions(String deviceId, int page, int size) {
-        return pool.preparedQuery("SELECT count(*) FROM transition WHERE device_id = $1").execute(Tuple.of(deviceId))
+    /**
+     * The transitions of the device the status belongs to: its tenant and its instance only, so a device registered
+     * again under an earlier device's id (by another tenant, too) never shows the earlier device's history.
+     */
+    public Uni<Page<TransitionRow>> transitions(DeviceStatus device, int page, int size) {
+        String instance = " WHERE device_id = $1 AND tenant_id = $2 AND device_created_at IS NOT DISTINCT FROM $3";
+        OffsetDateTime createdAt = device.deviceCreatedAt() == null ? null
+                : device.deviceCreatedAt().atOffset(ZoneOffset.UTC);
+        return pool.preparedQuery("SELECT count(*) FROM transition" + instance)
+                .execute(Tuple.of(device.deviceId(), device.tenantId(), createdAt))
                 .map(rows -> rows.iterator().next().getLong(0))
                 .flatMap(total -> pool.preparedQuery("SELECT event_id, from_state, to_state, reason, at,"
-                        + " last_heartbeat_at, heartbeat_age_ms, detail FROM transition WHERE device_id = $1"
-                        + " ORDER BY id DESC LIMIT $2 OFFSET $3")
-                        .execute(Tuple.of(deviceId, size, (long) page * size))
+                        + " last_heartbeat_at, heartbeat_age_ms, detail FROM transition" + instance
+                        + " ORDER BY id DESC LIMIT $4 OFFSET $5")
+                        .execute(Tuple.tuple().addString(device.deviceId()).addString(device.tenantId())
+                                .addValue(createdAt).addInteger(size).addLong((long) page * size))
                         .map(rows -> {
                             List<TransitionRow> items = new ArrayList<>();
                             for (Row r : rows) {

@@ -17,7 +17,7 @@ class LivenessTest {
     private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
     private static DeviceStatus fresh() {
-        return DeviceStatus.unknown("d1", "acme", "default", SEEDS, T0);
+        return DeviceStatus.unknown("d1", "acme", "default", SEEDS, T0, T0);
     }
 
     private static DeviceStatus connectedAt(Instant heartbeat) {

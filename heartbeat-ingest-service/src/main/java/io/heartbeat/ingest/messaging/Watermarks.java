@@ -1,0 +1,143 @@
+package io.heartbeat.ingest.messaging;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.HeartbeatWatermark;
+import io.heartbeat.contracts.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+
+/**
+ * Writes a {@link HeartbeatWatermark} to every partition of {@code heartbeats} four times a second while this replica's intake
+ * works: the device directory and signals are read and, with MQTT intake on, every intake connection is subscribed. It
+ * goes through the heartbeats channel itself, so on each partition it follows the heartbeats accepted before it. The
+ * status monitor reads a partition that carries neither as a silent pipeline (ingest down or stalled, or Kafka between
+ * them) and pauses that partition's timeouts rather than report its devices offline.
+ */
+@ApplicationScoped
+public class Watermarks {
+
+    /**
+     * How far a watermark's time stays behind the clock: a heartbeat is stamped ({@code receivedAt}) a moment before
+     * it is handed to the producer, and a watermark must not overtake a heartbeat stamped before its time.
+     */
+    static final Duration SETTLE = Duration.ofMillis(100);
+
+    /** How long a partition count is trusted before it is read again (partitions may be added). */
+    static final Duration PARTITIONS_TTL = Duration.ofSeconds(30);
+
+    private final MutinyEmitter<Record<String, String>> heartbeats;
+    private final LocalViews views;
+    private final MqttHeartbeatListener mqtt;
+    private final Clock clock;
+    private final String bootstrapServers;
+    private final String source = "heartbeat-ingest-service-" + UUID.randomUUID().toString().substring(0, 8);
+    private final Counter written;
+    private final Counter withheld;
+    private volatile Admin admin;
+    private volatile int partitions;
+    private volatile long partitionsReadAt;
+
+    public Watermarks(@Channel(Topics.HEARTBEATS) MutinyEmitter<Record<String, String>> heartbeats, LocalViews views,
+            MqttHeartbeatListener mqtt, Clock clock,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry metrics) {
+        this.heartbeats = heartbeats;
+        this.views = views;
+        this.mqtt = mqtt;
+        this.clock = clock;
+        this.bootstrapServers = bootstrapServers;
+        this.written = metrics.counter("ingest.watermarks.written");
+        this.withheld = metrics.counter("ingest.watermarks.withheld");
+    }
+
+    /** Whether this replica takes in everything devices send: only then does its watermark vouch for silence. */
+    public boolean intakeWorking() {
+        return views.caughtUp() && (!mqtt.enabled() || mqtt.subscribed());
+    }
+
+    @Scheduled(every = "${heartbeat.ingest.watermark-interval:PT0.25S}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> write() {
+        if (!intakeWorking()) {
+            withheld.increment();
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().item(this::partitions).runSubscriptionOn(io.smallrye.mutiny.infrastructure.Infrastructure
+                .getDefaultWorkerPool())
+                .onItem().transformToMulti(n -> Multi.createFrom().range(0, n))
+                .onItem().transformToUniAndMerge(this::write)
+                .collect().last()
+                .onFailure().invoke(e -> Log.debugf("watermark not written: %s", e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> write(int partition) {
+        String value = EventJson.write(new HeartbeatWatermark(HeartbeatWatermark.SCHEMA_VERSION, source, partition,
+                clock.instant().minus(SETTLE)));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(HeartbeatWatermark.HEADER, "1".getBytes(StandardCharsets.UTF_8));
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()
+                .withPartition(partition).withHeaders(headers).build();
+        return Uni.createFrom().deferred(() -> heartbeats.sendMessage(
+                Message.of(Record.of(HeartbeatWatermark.KEY, value)).addMetadata(metadata)))
+                .invoke(() -> written.increment());
+    }
+
+    /** The partition count of {@code heartbeats}, read with an admin client (blocking: called on a worker thread). */
+    private int partitions() {
+        long now = System.nanoTime();
+        if (partitions > 0 && now - partitionsReadAt < PARTITIONS_TTL.toNanos()) {
+            return partitions;
+        }
+        try {
+            Admin a = admin;
+            if (a == null) {
+                a = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                        AdminClientConfig.CLIENT_ID_CONFIG, source + "-watermarks",
+                        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000,
+                        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000));
+                admin = a;
+            }
+            partitions = a.describeTopics(List.of(Topics.HEARTBEATS)).allTopicNames().get(5, TimeUnit.SECONDS)
+                    .get(Topics.HEARTBEATS).partitions().size();
+            partitionsReadAt = now;
+        } catch (Exception e) {
+            if (partitions == 0) {
+                throw new IllegalStateException("partitions of " + Topics.HEARTBEATS + " unknown: " + e.getMessage(), e);
+            }
+        }
+        return partitions;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        Admin a = admin;
+        if (a != null) {
+            a.close(Duration.ofSeconds(2));
+        }
+    }
+}
