@@ -36,9 +36,10 @@ public class DeviceFeeds {
         Map<String, String> settings = clientSettings(kafka);
         this.followers = List.of(
                 new TopicFollower(Topics.REGISTRY_DEVICES, bootstrap, "command-device-views", c.pollTimeout(),
+                        // into the platform's DeviceViewCache (Devices), with this service's whole Kafka configuration;
+                        // a JSON null is refused by EventJson (it is no tombstone)
                         c.retryDelay(), (key, value) -> devices.applyView(key, value == null ? null
-                                // a JSON null is refused by EventJson (it is no tombstone); only the slim view is kept
-                                : EventJson.read(value, DeviceView.class).slim()),
+                                : EventJson.read(value, DeviceView.class)),
                         settings),
                 // the compacted topic: the newest transition of every device, however long ago it was (device-status
                 // keeps only days of history, and a device connected for longer has no transition left there)

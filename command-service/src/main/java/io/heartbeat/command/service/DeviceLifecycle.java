@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.heartbeat.command.config.CommandConfig;
 import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.command.store.ScheduleStore;
+import io.heartbeat.common.devices.DeviceViewCache;
 import io.heartbeat.contracts.DeviceView;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,11 +63,12 @@ public class DeviceLifecycle {
     }
 
     /** A live change: the instance before is gone when the device was deleted or its id registered again. */
-    void viewChanged(String deviceId, DeviceView before, DeviceView after) {
-        if (before == null || Devices.sameInstance(before, after) || !devices.caughtUp()) {
+    void viewChanged(DeviceViewCache.Change change) {
+        if (!(change.deleted() || change.newInstance()) || !devices.caughtUp()) {
             return; // while the views are read at startup, the reconcile after it looks at every device
         }
-        retire(deviceId, after).subscribe().with(ignored -> {
+        String deviceId = change.deviceId();
+        retire(deviceId, change.after()).subscribe().with(ignored -> {
         }, e -> Log.warnf("ending what belonged to the old instance of device %s failed; the next reconcile "
                 + "retries: %s", deviceId, e.getMessage()));
     }

@@ -1,7 +1,6 @@
 package io.heartbeat.command.service;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,7 @@ import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.heartbeat.command.store.CommandStore;
+import io.heartbeat.common.devices.DeviceViewCache;
 import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.DeviceView;
@@ -28,61 +28,26 @@ import io.heartbeat.contracts.DeviceView;
 @ApplicationScoped
 public class Devices {
 
-    private final Map<String, DeviceView> views = new ConcurrentHashMap<>();
+    /** The registry views, as every service keeps them; of each view only the slim part. */
+    private final DeviceViewCache views = new DeviceViewCache(view -> view.slim());
     private final Map<String, DeviceStatusChanged> status = new ConcurrentHashMap<>();
     private final Set<String> connected = ConcurrentHashMap.newKeySet();
     private volatile Consumer<String> onConnected = id -> {
     };
-    private volatile ViewListener onViewChanged = (id, before, after) -> {
-    };
-
-    /** Told of every change of a device's view: {@code after} null when it was deleted, {@code before} when new. */
-    @FunctionalInterface
-    public interface ViewListener {
-        void changed(String deviceId, DeviceView before, DeviceView after);
-    }
-
     private volatile BooleanSupplier caughtUp = () -> false;
 
     /**
-     * A registry view ({@code null}: the device was deleted). A view of a later registration of the id wins whatever
-     * its revision (revisions count per registration); of the same registration an older revision is ignored.
+     * A registry view ({@code null}: the device was deleted), applied by the platform's {@link DeviceViewCache} rules: a
+     * view of a later registration of the id wins whatever its revision, of the same registration only a higher
+     * revision.
      */
     public void applyView(String deviceId, DeviceView view) {
-        if (deviceId == null) {
-            return;
-        }
-        if (view == null) {
-            DeviceView gone = views.remove(deviceId);
-            if (gone != null) {
-                onViewChanged.changed(deviceId, gone, null);
-            }
-            return;
-        }
-        DeviceView[] before = new DeviceView[1];
-        DeviceView after = views.compute(deviceId, (id, held) -> {
-            before[0] = held;
-            return newer(view, held) ? view : held;
-        });
-        if (after != before[0]) {
-            onViewChanged.changed(deviceId, before[0], after);
-        }
-    }
-
-    private static boolean newer(DeviceView next, DeviceView held) {
-        if (held == null) {
-            return true;
-        }
-        if (next.createdAt() != null && held.createdAt() != null && !next.createdAt().equals(held.createdAt())) {
-            return next.createdAt().isAfter(held.createdAt());
-        }
-        return next.revision() > held.revision();
+        views.apply(deviceId, view);
     }
 
     /** Whether {@code a} and {@code b} are the same registration of a device id (tenant and registration time). */
     public static boolean sameInstance(DeviceView a, DeviceView b) {
-        return a != null && b != null && a.tenantId().equals(b.tenantId())
-                && sameTime(a.createdAt(), b.createdAt());
+        return a != null && b != null && DeviceViewCache.sameInstance(a, b);
     }
 
     /**
@@ -92,13 +57,7 @@ public class Devices {
      */
     public static boolean belongs(String tenantId, Instant createdAt, DeviceView view) {
         return view != null && view.tenantId().equals(tenantId)
-                && (createdAt == null || sameTime(createdAt, view.createdAt()));
-    }
-
-    /** Registration times compared as Postgres keeps them (microseconds; a view's may carry nanoseconds). */
-    static boolean sameTime(Instant a, Instant b) {
-        return a == null ? b == null
-                : b != null && a.truncatedTo(ChronoUnit.MICROS).equals(b.truncatedTo(ChronoUnit.MICROS));
+                && (createdAt == null || createdAt.equals(view.createdAt()));
     }
 
     /**
@@ -129,9 +88,13 @@ public class Devices {
         }
     }
 
-    /** Called with each change of a device's view (on the feed's thread). */
-    public void onViewChanged(ViewListener listener) {
-        this.onViewChanged = listener;
+    /**
+     * Called with each change of a device's view (on the feed's thread, so it must be quick): a deletion
+     * ({@link DeviceViewCache.Change#deleted()}) or another registration of the id
+     * ({@link DeviceViewCache.Change#newInstance()}) among them.
+     */
+    public void onViewChanged(DeviceViewCache.Listener listener) {
+        views.listen(listener);
     }
 
     /** Called with a device id each time that device becomes connected. */
@@ -145,7 +108,7 @@ public class Devices {
     }
 
     public Optional<DeviceView> view(String deviceId) {
-        return Optional.ofNullable(views.get(deviceId));
+        return views.find(deviceId);
     }
 
     public boolean connected(String deviceId) {
@@ -160,7 +123,7 @@ public class Devices {
     public List<CommandStore.Target> connectedTargets() {
         List<CommandStore.Target> out = new ArrayList<>(connected.size());
         for (String id : connected) {
-            DeviceView view = views.get(id);
+            DeviceView view = views.find(id).orElse(null);
             DeviceStatusChanged change = status.get(id);
             if (view != null && change != null && change.belongsTo(view)) {
                 out.add(new CommandStore.Target(id, view.tenantId(), view.createdAt(), view.remoteControlEnabled()));
