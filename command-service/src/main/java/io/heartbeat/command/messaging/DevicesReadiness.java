@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.messaging;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,14 +11,14 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class DevicesReadiness implements HealthCheck {
 
-    private final Devices devices;
+    private final DeviceFeeds feeds;
 
-    public DevicesReadiness(Devices devices) {
-        this.devices = devices;
+    public DevicesReadiness(DeviceFeeds feeds) {
+        this.feeds = feeds;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("device views").status(devices.caughtUp()).build();
+        return HealthCheckResponse.named("device views").status(feeds.caughtUp()).build();
     }
 }

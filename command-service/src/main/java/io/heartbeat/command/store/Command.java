@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.store;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -19,12 +19,18 @@ import io.vertx.mutiny.sqlclient.Row;
  *        response)
  * @param scheduleId the schedule that made it, if any
  * @param scheduledFor the schedule's fire time it was made for
+ * @param deviceCreatedAt the device instance it is for ({@code DeviceView.createdAt} when it was made); null for a
+ *        device unknown then, or a command stored before instances were recorded
+ * @param refusal why it ended without reaching the device, a stable code ({@code device-unknown},
+ *        {@code device-deleted}, {@code remote-control-disabled}, {@code queue-full}, {@code push-unsupported},
+ *        {@code reconnect-pending}); null when it was not refused
  */
 public record Command(String id, String tenantId, String deviceId, String name, Map<String, Object> payload,
         CommandStatus status, int attempts, int maxAttempts, long ackTimeoutMs, Instant createdAt, Instant expiresAt,
         Instant nextAttemptAt, Instant sentAt, Instant completedAt, Map<String, Object> result, Long roundTripMs,
         String lastError, String idempotencyKey, String requestId, String requestedBy, String correlationId,
-        String replayOf, Instant updatedAt, Delivery delivery, String scheduleId, Instant scheduledFor) {
+        String replayOf, Instant updatedAt, Delivery delivery, String scheduleId, Instant scheduledFor,
+        Instant deviceCreatedAt, String refusal) {
 
     /** How a command reaches its device. */
     public enum Delivery {
@@ -37,10 +43,10 @@ public record Command(String id, String tenantId, String deviceId, String name, 
         SIGNAL
     }
 
-    static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    public static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
     };
 
-    static Command of(Row r) {
+    public static Command of(Row r) {
         return new Command(r.getString("id"), r.getString("tenant_id"), r.getString("device_id"), r.getString("name"),
                 json(r.getString("payload")), CommandStatus.valueOf(r.getString("status")), r.getInteger("attempts"),
                 r.getInteger("max_attempts"), r.getLong("ack_timeout_ms"), instant(r, "created_at"),
@@ -49,10 +55,10 @@ public record Command(String id, String tenantId, String deviceId, String name, 
                 r.getString("last_error"), r.getString("idempotency_key"), r.getString("request_id"),
                 r.getString("requested_by"), r.getString("correlation_id"), r.getString("replay_of"),
                 instant(r, "updated_at"), Delivery.valueOf(r.getString("delivery")), r.getString("schedule_id"),
-                instant(r, "scheduled_for"));
+                instant(r, "scheduled_for"), instant(r, "device_created_at"), r.getString("refusal"));
     }
 
-    static Map<String, Object> json(String text) {
+    public static Map<String, Object> json(String text) {
         if (text == null) {
             return null;
         }
@@ -63,7 +69,7 @@ public record Command(String id, String tenantId, String deviceId, String name, 
         }
     }
 
-    static Instant instant(Row r, String column) {
+    public static Instant instant(Row r, String column) {
         OffsetDateTime t = r.getOffsetDateTime(column);
         return t == null ? null : t.toInstant();
     }

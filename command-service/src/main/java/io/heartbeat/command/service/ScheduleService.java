@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.service;
 
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -12,6 +12,11 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.command.store.Command;
+import io.heartbeat.command.store.CommandSpec;
+import io.heartbeat.command.store.CommandStore;
+import io.heartbeat.command.store.Schedule;
+import io.heartbeat.command.store.ScheduleStore;
 import io.heartbeat.common.error.DomainException;
 import io.heartbeat.common.rest.Page;
 import io.heartbeat.common.security.Caller;
@@ -36,7 +41,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * "switch on" commands after a ten-minute outage are one too many.
  */
 @ApplicationScoped
-public class Schedules {
+public class ScheduleService {
 
     /** Schedules claimed per transaction. */
     static final int CLAIM_BATCH = 100;
@@ -52,7 +57,6 @@ public class Schedules {
     }
 
     private final ScheduleStore store;
-    private final CommandStore commands;
     private final CommandService commandService;
     private final Devices devices;
     private final Dispatcher dispatcher;
@@ -60,10 +64,9 @@ public class Schedules {
     private final Counter fired;
     private final Counter missed;
 
-    public Schedules(ScheduleStore store, CommandStore commands, CommandService commandService, Devices devices,
+    public ScheduleService(ScheduleStore store, CommandService commandService, Devices devices,
             Dispatcher dispatcher, Clock clock, MeterRegistry metrics) {
         this.store = store;
-        this.commands = commands;
         this.commandService = commandService;
         this.devices = devices;
         this.dispatcher = dispatcher;
@@ -77,7 +80,7 @@ public class Schedules {
         DeviceView view = commandService.commandable(caller, body.deviceId());
         CommandService.delivery(view, settings.command().name());
         Instant now = clock.instant();
-        return store.insert(UUID.randomUUID().toString(), view.tenantId(), view.deviceId(), settings,
+        return store.insert(UUID.randomUUID().toString(), view.tenantId(), view.deviceId(), view.createdAt(), settings,
                 nextFire(settings, now), caller.subject(), now);
     }
 
@@ -99,6 +102,10 @@ public class Schedules {
         return get(caller, id).flatMap(existing -> {
             ScheduleStore.Settings settings = validate(body, existing.deviceId());
             DeviceView view = commandService.commandable(caller, existing.deviceId());
+            if (!belongs(existing, view)) {
+                throw new DomainException.Conflict(DeviceLifecycle.DEVICE_DELETED, "the device of schedule '" + id
+                        + "' was deleted; its id now names another device: create a new schedule for that one");
+            }
             CommandService.delivery(view, settings.command().name());
             return store.update(id, settings, nextFire(settings, clock.instant()), clock.instant());
         }).map(updated -> {
@@ -126,48 +133,61 @@ public class Schedules {
                 .replaceWithVoid();
     }
 
-    /** Fires every schedule due at {@code now}, a batch per transaction; returns the number of schedules handled. */
+    /**
+     * Fires every schedule due at {@code now}, a batch per transaction: claim the due schedules, plan each one's fire,
+     * make the command the plan asks for, record the fire. Returns the number of schedules handled.
+     */
     public Uni<Integer> fireDue(Instant now) {
-        return commands.inTransaction(tx -> store.claimDue(tx, now, CLAIM_BATCH).flatMap(due -> {
-            Uni<Integer> chain = Uni.createFrom().item(0);
-            for (Schedule s : due) {
-                chain = chain.flatMap(n -> fire(tx, s, now).replaceWith(n + 1));
-            }
-            return chain;
-        })).flatMap(n -> {
-            if (n > 0) {
-                dispatcher.trigger();
-            }
-            return n >= CLAIM_BATCH ? fireDue(now).map(more -> n + more) : Uni.createFrom().item(n);
-        });
+        return store.inTransaction(tx -> store.claimDue(tx, now, CLAIM_BATCH)
+                .flatMap(due -> fireEach(tx, due, now)))
+                .flatMap(n -> {
+                    if (n > 0) {
+                        dispatcher.trigger();
+                    }
+                    return n >= CLAIM_BATCH ? fireDue(now).map(more -> n + more) : Uni.createFrom().item(n);
+                });
     }
 
-    /** One due schedule: the command for its newest due fire time, if still worth doing, and the next fire time. */
+    private Uni<Integer> fireEach(SqlConnection tx, List<Schedule> due, Instant now) {
+        Uni<Integer> chain = Uni.createFrom().item(0);
+        for (Schedule s : due) {
+            chain = chain.flatMap(n -> fire(tx, s, now).replaceWith(n + 1));
+        }
+        return chain;
+    }
+
+    /**
+     * One due schedule: its plan, the command for the plan's fire time if it is still worth doing, the fire recorded.
+     * A schedule whose device instance is gone (deleted, or its id registered again) is disabled instead: it never
+     * fires for another device with the same id.
+     */
     private Uni<Void> fire(SqlConnection tx, Schedule s, Instant now) {
-        CronTimes times;
-        try {
-            times = CronTimes.of(s.cron(), ZoneId.of(s.timeZone()));
-        } catch (RuntimeException e) {
-            Log.errorf("schedule %s has an unreadable cron or zone and is stopped: %s", s.id(), e.getMessage());
-            return store.fired(tx, s.id(), null, null, null, 0);
-        }
-        Instant latest = times.latest(s.nextFireAt(), now);
-        long skipped = times.count(s.nextFireAt(), latest);
-        Instant next = times.after(now).orElse(null);
-        CommandService.Template t = s.command().template();
-        if (!latest.plus(t.ttl()).isAfter(now)) {
-            missed.increment(skipped + 1);
-            return store.fired(tx, s.id(), next, null, null, skipped + 1);
-        }
         DeviceView view = devices.view(s.deviceId()).orElse(null);
-        CommandStore.NewCommand c = new CommandStore.NewCommand(s.tenantId(), s.deviceId(), t.name(), t.payload(),
+        if (!belongs(s, view)) {
+            Log.infof("schedule %s is disabled: its device %s was deleted", s.id(), s.deviceId());
+            return store.disable(tx, s.id(), DeviceLifecycle.DEVICE_DELETED, now);
+        }
+        FirePlan plan = FirePlan.of(s, now);
+        missed.increment(plan.missed());
+        if (plan.stopped()) {
+            Log.errorf("schedule %s has an unreadable cron or zone and is stopped", s.id());
+        }
+        if (!plan.makesCommand()) {
+            return store.fired(tx, s.id(), plan.next(), null, null, plan.missed());
+        }
+        return makeCommand(tx, s, view, plan, now)
+                .invoke(() -> fired.increment())
+                .flatMap(made -> store.fired(tx, s.id(), plan.next(), plan.fireTime(), made.id(), plan.missed()));
+    }
+
+    /** The command of a fire: an ordinary command, or a FAILED one with the reason when the device cannot take it. */
+    private Uni<Command> makeCommand(SqlConnection tx, Schedule s, DeviceView view, FirePlan plan, Instant now) {
+        CommandSpec t = s.command().spec();
+        CommandStore.NewCommand c = new CommandStore.NewCommand(s.tenantId(), s.deviceId(), view.createdAt(), t.name(),
+                t.payload(),
                 t.ttl(), t.ackTimeout(), t.maxAttempts(), null, null, "schedule:" + s.id(), null, null,
-                CommandService.deliveryOrMqtt(view, t.name()), s.id(), latest);
-        missed.increment(skipped);
-        return commandService.createOrFail(tx, c, view, now).flatMap(made -> {
-            fired.increment();
-            return store.fired(tx, s.id(), next, latest, made.id(), skipped);
-        });
+                CommandService.deliveryOrMqtt(view, t.name()), s.id(), plan.fireTime());
+        return commandService.createOrFail(tx, c, view, now);
     }
 
     private ScheduleStore.Settings validate(ScheduleBody body, String deviceOfExisting) {
@@ -202,7 +222,7 @@ public class Schedules {
                 errors.add(new DomainException.FieldError("cron", e.getMessage()));
             }
         }
-        CommandService.Template template = null;
+        CommandSpec template = null;
         if (body.command() == null) {
             errors.add(new DomainException.FieldError("command", "is required: {name, payload, ttl, ackTimeout, "
                     + "maxAttempts}"));
@@ -216,6 +236,11 @@ public class Schedules {
         }
         return new ScheduleStore.Settings(body.description(), body.cron().trim(), zone.getId(), template,
                 body.enabled() == null || body.enabled());
+    }
+
+    /** Whether {@code s} is for the registration {@code view} describes (null: the device is gone). */
+    static boolean belongs(Schedule s, DeviceView view) {
+        return Devices.belongs(s.tenantId(), s.deviceCreatedAt(), view);
     }
 
     private static Instant nextFire(ScheduleStore.Settings s, Instant now) {

@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.service;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,9 +14,9 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import io.heartbeat.command.CommandStore.Ack;
+import io.heartbeat.command.config.CommandConfig;
+import io.heartbeat.command.store.CommandStore;
+import io.heartbeat.command.store.CommandStore.Ack;
 import io.heartbeat.common.batch.BisectingBatchWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -51,9 +51,6 @@ public class AckBatcher {
         FAILED
     }
 
-    /** The batch writer's name in {@code rejected_row.writer} and the {@code batch.rows.rejected} metric. */
-    static final String WRITER = "command-acks";
-
     private record Pending(Ack ack, CompletableFuture<Outcome> outcome) {
     }
 
@@ -65,13 +62,11 @@ public class AckBatcher {
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicBoolean writing = new AtomicBoolean();
 
-    public AckBatcher(CommandStore store, Dispatcher dispatcher, MeterRegistry metrics,
-            @ConfigProperty(name = "heartbeat.command.ack-batch-size") int batchSize,
-            @ConfigProperty(name = "heartbeat.command.ack-backlog") int backlog) {
-        this.writer = new BisectingBatchWriter<>(WRITER, store::ackAll, store::reject, metrics);
+    public AckBatcher(CommandStore store, Dispatcher dispatcher, MeterRegistry metrics, CommandConfig config) {
+        this.writer = new BisectingBatchWriter<>(CommandStore.ACK_WRITER, store::ackAll, store::reject, metrics);
         this.dispatcher = dispatcher;
-        this.batchSize = batchSize;
-        this.backlog = backlog;
+        this.batchSize = config.ackBatchSize();
+        this.backlog = config.ackBacklog();
         metrics.gauge("command.acks.pending", queued, AtomicInteger::get);
     }
 

@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.service;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,8 +6,8 @@ import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
+import io.heartbeat.command.config.CommandConfig;
+import io.heartbeat.command.store.CommandStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -29,11 +29,10 @@ public class CommandRetention {
     private final Duration retention;
     private final Counter purged;
 
-    public CommandRetention(CommandStore store, Clock clock, MeterRegistry metrics,
-            @ConfigProperty(name = "heartbeat.command.retention") Duration retention) {
+    public CommandRetention(CommandStore store, Clock clock, MeterRegistry metrics, CommandConfig config) {
         this.store = store;
         this.clock = clock;
-        this.retention = retention;
+        this.retention = config.retention();
         this.purged = metrics.counter("command.purged");
     }
 

@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -44,12 +44,21 @@ public class CommandStore {
 
     /**
      * What a new command is made of; the durations are already validated. A scheduled command's TTL counts from its
-     * fire time ({@code scheduledFor}), any other's from its creation.
+     * fire time ({@code scheduledFor}), any other's from its creation. {@code deviceCreatedAt} is the device instance
+     * (null for a device unknown).
      */
-    public record NewCommand(String tenantId, String deviceId, String name, Map<String, Object> payload, Duration ttl,
-            Duration ackTimeout, int maxAttempts, String idempotencyKey, String requestId, String requestedBy,
-            String correlationId, String replayOf, Command.Delivery delivery, String scheduleId,
-            Instant scheduledFor) {
+    public record NewCommand(String tenantId, String deviceId, Instant deviceCreatedAt, String name,
+            Map<String, Object> payload, Duration ttl, Duration ackTimeout, int maxAttempts, String idempotencyKey,
+            String requestId, String requestedBy, String correlationId, String replayOf, Command.Delivery delivery,
+            String scheduleId, Instant scheduledFor) {
+    }
+
+    /**
+     * A connected device instance the dispatcher may send to, as the claim matches it: commands of another tenant or
+     * another registration of the same id are not its; with {@code remoteControl} off its due commands are cancelled
+     * instead of sent.
+     */
+    public record Target(String deviceId, String tenantId, Instant createdAt, boolean remoteControl) {
     }
 
     /** A create's answer: the command and whether this call created it (false: an earlier call with the same key). */
@@ -63,8 +72,18 @@ public class CommandStore {
     }
 
     private static final String OPEN = "completed_at IS NULL";
+
+    /**
+     * A command is for the device instance named by a tenant and a registration time (parameters or columns): the same
+     * tenant, and the same registration unless it was stored before instances were recorded.
+     */
+    private static final String CURRENT_INSTANCE = "(tenant_id = %1$s AND (device_created_at IS NULL "
+            + "OR device_created_at = %2$s::timestamptz))";
     private static final String TRANSITIONS = "INSERT INTO command_transition (command_id, status, attempt, detail, at) "
             + "SELECT id, status, attempts, last_error, updated_at FROM changed";
+
+    /** The batch writer of device answers, in {@code rejected_row.writer} and the {@code batch.rows.rejected} metric. */
+    public static final String ACK_WRITER = "command-acks";
 
     private final Pool pool;
 
@@ -77,7 +96,7 @@ public class CommandStore {
         return pool.withTransaction(work);
     }
 
-    static OffsetDateTime at(Instant t) {
+    public static OffsetDateTime at(Instant t) {
         return t == null ? null : OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
     }
 
@@ -93,7 +112,7 @@ public class CommandStore {
      * {@link #create(NewCommand, Instant, int)} inside the caller's transaction. A reconnect signal (delivery SIGNAL)
      * is refused while another one waits for the device, else it is SENT at once: its signal goes into the outbox.
      */
-    Uni<Created> create(SqlConnection tx, NewCommand c, Instant now, int maxOpen) {
+    public Uni<Created> create(SqlConnection tx, NewCommand c, Instant now, int maxOpen) {
         return existing(tx, c).flatMap(found -> {
             if (found != null) {
                 return Uni.createFrom().item(new Created(found, false));
@@ -148,11 +167,12 @@ public class CommandStore {
                 .addLong(c.ackTimeout().toMillis()).addValue(at(now)).addValue(at(ttlFrom.plus(c.ttl())))
                 .addString(c.idempotencyKey()).addString(c.requestId()).addString(c.requestedBy())
                 .addString(c.correlationId()).addString(c.replayOf()).addString(c.delivery().name())
-                .addString(c.scheduleId()).addValue(at(c.scheduledFor()));
+                .addString(c.scheduleId()).addValue(at(c.scheduledFor())).addValue(at(c.deviceCreatedAt()));
         return one(tx.preparedQuery("WITH changed AS (INSERT INTO command (id, tenant_id, device_id, name, payload, status, "
                 + "max_attempts, ack_timeout_ms, created_at, expires_at, next_attempt_at, idempotency_key, request_id, "
-                + "requested_by, correlation_id, replay_of, updated_at, delivery, schedule_id, scheduled_for) VALUES "
-                + "($1, $2, $3, $4, $5, 'QUEUED', $6, $7, $8, $9, $8, $10, $11, $12, $13, $14, $8, $15, $16, $17) "
+                + "requested_by, correlation_id, replay_of, updated_at, delivery, schedule_id, scheduled_for, "
+                + "device_created_at) VALUES "
+                + "($1, $2, $3, $4, $5, 'QUEUED', $6, $7, $8, $9, $8, $10, $11, $12, $13, $14, $8, $15, $16, $17, $18) "
                 + "ON CONFLICT DO NOTHING RETURNING *), t AS (" + TRANSITIONS + ") SELECT * FROM changed").execute(t));
     }
 
@@ -209,25 +229,22 @@ public class CommandStore {
      * Ingest answered the device's heartbeat with the reconnect: the command SUCCEEDED, with the round trip from its
      * signal to the delivery. Null when it changed nothing (a redelivered report, or the command is final already).
      */
-    public Uni<Command> signalDelivered(String deviceId, String commandId, Instant deliveredAt, Instant now) {
+    public Uni<Command> signalDelivered(Target device, String commandId, Instant deliveredAt, Instant now) {
         Map<String, Object> result = Map.of("deliveredAt", deliveredAt.toString(), "via", "heartbeat-response");
-        Tuple t = Tuple.tuple().addString(commandId).addString(deviceId).addValue(at(now))
-                .addString(EventJson.write(result)).addValue(at(deliveredAt));
+        Tuple t = Tuple.tuple().addString(commandId).addString(device.deviceId()).addValue(at(now))
+                .addString(EventJson.write(result)).addValue(at(deliveredAt)).addString(device.tenantId())
+                .addValue(at(device.createdAt()));
         return changeOne(now, "UPDATE command SET status = 'SUCCEEDED', completed_at = $3, next_attempt_at = NULL, "
                 + "updated_at = $3, result = $4, round_trip_ms = GREATEST(0, (extract(epoch FROM ($5 - sent_at)) * 1000)"
-                + "::bigint) WHERE id = $1 AND device_id = $2 AND delivery = 'SIGNAL' AND " + OPEN + " RETURNING *", t);
+                + "::bigint) WHERE id = $1 AND device_id = $2 AND delivery = 'SIGNAL' AND " + OPEN + " AND "
+                + CURRENT_INSTANCE.formatted("$6", "$7") + " RETURNING *", t);
     }
 
     /**
-     * A command that is final at once (e.g. a request for a device without remote control): stored FAILED with its
-     * reason, and its result published.
+     * A command that is final at once, in the caller's transaction (e.g. a request for a device without remote
+     * control): stored FAILED with its refusal code and reason, and its result published.
      */
-    public Uni<Command> createFailed(NewCommand c, Instant now, String reason) {
-        return pool.withTransaction(tx -> createFailed(tx, c, now, reason));
-    }
-
-    /** {@link #createFailed(NewCommand, Instant, String)} inside the caller's transaction. */
-    Uni<Command> createFailed(SqlConnection tx, NewCommand c, Instant now, String reason) {
+    public Uni<Command> createFailed(SqlConnection tx, NewCommand c, Instant now, String refusal, String reason) {
         return existing(tx, c).flatMap(found -> {
             if (found != null) {
                 return Uni.createFrom().item(found);
@@ -236,11 +253,14 @@ public class CommandStore {
                     .addString(c.deviceId()).addString(c.name()).addString(EventJson.write(c.payload()))
                     .addInteger(c.maxAttempts()).addLong(c.ackTimeout().toMillis()).addValue(at(now))
                     .addString(reason).addString(c.requestId()).addString(c.requestedBy()).addString(c.correlationId())
-                    .addString(c.delivery().name()).addString(c.scheduleId()).addValue(at(c.scheduledFor()));
+                    .addString(c.delivery().name()).addString(c.scheduleId()).addValue(at(c.scheduledFor()))
+                    .addValue(at(c.deviceCreatedAt())).addString(refusal);
             return list(tx.preparedQuery("WITH changed AS (INSERT INTO command (id, tenant_id, device_id, name, payload, "
                     + "status, max_attempts, ack_timeout_ms, created_at, expires_at, completed_at, last_error, "
-                    + "request_id, requested_by, correlation_id, updated_at, delivery, schedule_id, scheduled_for) "
-                    + "VALUES ($1, $2, $3, $4, $5, 'FAILED', $6, $7, $8, $8, $8, $9, $10, $11, $12, $8, $13, $14, $15) "
+                    + "request_id, requested_by, correlation_id, updated_at, delivery, schedule_id, scheduled_for, "
+                    + "device_created_at, refusal) "
+                    + "VALUES ($1, $2, $3, $4, $5, 'FAILED', $6, $7, $8, $8, $8, $9, $10, $11, $12, $8, $13, $14, $15, "
+                    + "$16, $17) "
                     + "ON CONFLICT DO NOTHING RETURNING *), t AS (" + TRANSITIONS + ") SELECT * FROM changed").execute(t))
                     .flatMap(rows -> events(tx, rows).replaceWith(rows.isEmpty() ? null : rows.get(0)));
         });
@@ -293,7 +313,8 @@ public class CommandStore {
     }
 
     /** A device's answer to a command, as it arrived on {@code devices/{id}/status}, and when it arrived. */
-    public record Ack(String deviceId, String commandId, boolean ok, Map<String, Object> result, Instant receivedAt) {
+    public record Ack(String deviceId, String commandId, boolean ok, Map<String, Object> result, Instant receivedAt,
+            String tenantId, Instant deviceCreatedAt) {
     }
 
     /**
@@ -314,8 +335,12 @@ public class CommandStore {
         String[] statuses = new String[n];
         String[] results = new String[n];
         OffsetDateTime[] received = new OffsetDateTime[n];
+        String[] tenants = new String[n];
+        OffsetDateTime[] instances = new OffsetDateTime[n];
         int i = 0;
         for (Ack a : first.values()) {
+            tenants[i] = a.tenantId();
+            instances[i] = at(a.deviceCreatedAt());
             ids[i] = a.commandId();
             deviceIds[i] = a.deviceId();
             statuses[i] = a.ok() ? "SUCCEEDED" : "FAILED";
@@ -323,45 +348,169 @@ public class CommandStore {
             received[i] = at(a.receivedAt());
             i++;
         }
+        Tuple args = Tuple.tuple().addValue(ids).addValue(deviceIds).addValue(statuses).addValue(results)
+                .addValue(received).addValue(tenants).addValue(instances);
         return pool.withTransaction(tx -> list(tx.preparedQuery("WITH a AS (SELECT * FROM unnest($1::text[], "
-                + "$2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS a(id, device_id, status, result, at)), "
+                + "$2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::timestamptz[]) "
+                + "AS a(id, device_id, status, result, at, tenant_id, device_created_at)), "
                 + "changed AS (UPDATE command c SET status = a.status, completed_at = a.at, next_attempt_at = NULL, "
                 + "updated_at = a.at, result = a.result, "
                 + "round_trip_ms = GREATEST(0, (extract(epoch FROM (a.at - c.sent_at)) * 1000)::bigint), "
                 + "last_error = CASE WHEN a.status = 'FAILED' THEN 'the device answered error' END FROM a "
                 + "WHERE c.id = a.id AND c.device_id = a.device_id AND c.status IN ('SENT', 'TIMED_OUT') "
+                // only the device instance the command is for: an id registered again answers none of the old ones
+                + "AND c.tenant_id = a.tenant_id "
+                + "AND (c.device_created_at IS NULL OR c.device_created_at = a.device_created_at) "
                 + "RETURNING c.*), t AS (" + TRANSITIONS + ") SELECT * FROM changed")
-                .execute(Tuple.of(ids, deviceIds, statuses, results, received)))
+                .execute(args))
                 .flatMap(changed -> events(tx, changed).replaceWith(
                         changed.stream().map(Command::id).collect(Collectors.toSet()))));
     }
 
     /** Keeps answers Postgres refused for their data (as JSON, NULs escaped) in {@code rejected_row}. */
     public Uni<Void> reject(List<Rejected<Ack>> acks) {
-        return RejectedRows.store(pool, AckBatcher.WRITER, acks, EventJson::write);
+        return RejectedRows.store(pool, ACK_WRITER, acks, EventJson::write);
     }
 
     /**
-     * Claims up to {@code limit} due commands of connected devices and marks them SENT (attempt + 1, ack due after
-     * the ack timeout), oldest first; the caller publishes them after the commit. A crash in between leaves them SENT,
-     * so they time out and go again: at least once, never lost.
+     * Claims up to {@code limit} due commands of the given connected device instances, oldest first, and marks them
+     * SENT (attempt + 1, ack due after the ack timeout); the caller publishes the SENT ones after the commit. A crash
+     * in between leaves them SENT, so they time out and go again: at least once, never lost. A command is claimed only
+     * for the instance it was made for (tenant and registration), so another tenant's later device with the same id
+     * never gets it. A due command of a device whose remote control is off now is CANCELLED instead (refusal
+     * {@code remote-control-disabled}): the switch also stops what was queued or waiting for a retry.
      */
-    public Uni<List<Command>> claimDue(String[] connectedDevices, Instant now, int limit) {
-        if (connectedDevices.length == 0) {
+    public Uni<List<Command>> claimDue(List<Target> targets, Instant now, int limit) {
+        if (targets.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return pool.withTransaction(tx -> list(tx.preparedQuery("WITH due AS (SELECT id FROM command "
-                + "WHERE status IN ('QUEUED', 'TIMED_OUT') AND delivery = 'MQTT' AND next_attempt_at <= $1 AND expires_at > $1 "
-                + "AND device_id = ANY($2) ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED), "
-                + "changed AS (UPDATE command c SET status = 'SENT', attempts = c.attempts + 1, sent_at = $1, "
-                + "next_attempt_at = $1 + c.ack_timeout_ms * interval '1 millisecond', updated_at = $1 "
-                + "FROM due WHERE c.id = due.id RETURNING c.*), t AS (" + TRANSITIONS + ") SELECT * FROM changed")
-                .execute(Tuple.of(at(now), connectedDevices, limit))))
+        int n = targets.size();
+        String[] ids = new String[n];
+        String[] tenants = new String[n];
+        OffsetDateTime[] instances = new OffsetDateTime[n];
+        Boolean[] remoteControl = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            Target t = targets.get(i);
+            ids[i] = t.deviceId();
+            tenants[i] = t.tenantId();
+            instances[i] = at(t.createdAt());
+            remoteControl[i] = t.remoteControl();
+        }
+        Tuple args = Tuple.tuple().addValue(at(now)).addValue(ids).addValue(tenants).addValue(instances)
+                .addValue(remoteControl).addInteger(limit);
+        return pool.withTransaction(tx -> list(tx.preparedQuery("""
+                WITH d AS (
+                    SELECT * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::boolean[])
+                        AS d(device_id, tenant_id, created_at, remote_control)),
+                due AS (
+                    SELECT c.id, d.remote_control
+                    FROM command c
+                    JOIN d ON c.device_id = d.device_id
+                          AND c.tenant_id = d.tenant_id
+                          AND (c.device_created_at IS NULL OR c.device_created_at = d.created_at)
+                    WHERE c.status IN ('QUEUED', 'TIMED_OUT')
+                      AND c.delivery = 'MQTT'
+                      AND c.next_attempt_at <= $1
+                      AND c.expires_at > $1
+                    ORDER BY c.seq
+                    LIMIT $6
+                    FOR UPDATE OF c SKIP LOCKED),
+                changed AS (
+                    UPDATE command c
+                    SET status = CASE WHEN due.remote_control THEN 'SENT' ELSE 'CANCELLED' END,
+                        attempts = c.attempts + CASE WHEN due.remote_control THEN 1 ELSE 0 END,
+                        sent_at = CASE WHEN due.remote_control THEN $1 ELSE c.sent_at END,
+                        next_attempt_at = CASE WHEN due.remote_control
+                            THEN $1 + c.ack_timeout_ms * interval '1 millisecond' END,
+                        completed_at = CASE WHEN due.remote_control THEN NULL ELSE $1 END,
+                        refusal = CASE WHEN due.remote_control THEN NULL ELSE 'remote-control-disabled' END,
+                        last_error = CASE WHEN due.remote_control THEN c.last_error
+                            ELSE 'remote control was disabled for the device before the command was sent' END,
+                        updated_at = $1
+                    FROM due
+                    WHERE c.id = due.id
+                    RETURNING c.*),
+                t AS (""" + TRANSITIONS + """
+                )
+                SELECT * FROM changed""").execute(args))
+                .flatMap(changed -> events(tx, changed).replaceWith(changed)))
                 .map(rows -> {
                     List<Command> sorted = new ArrayList<>(rows);
                     sorted.sort(Comparator.comparing(Command::createdAt).thenComparing(Command::id));
                     return sorted;
                 });
+    }
+
+    /**
+     * Commands claimed for a send that definitely did not leave (the publish failed): back to QUEUED (or TIMED_OUT,
+     * for a retry), due at once, without spending the attempt; only a send that may have reached the broker counts.
+     * Their order (seq) is unchanged, so they go first again, in order.
+     */
+    public Uni<Integer> unclaim(List<String> ids, Instant now, String why) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return pool.withTransaction(tx -> tx.preparedQuery("""
+                WITH changed AS (
+                    UPDATE command
+                    SET status = CASE WHEN attempts > 1 THEN 'TIMED_OUT' ELSE 'QUEUED' END,
+                        attempts = attempts - 1,
+                        sent_at = CASE WHEN attempts > 1 THEN sent_at END,
+                        next_attempt_at = $2,
+                        updated_at = $2
+                    WHERE id = ANY($1) AND status = 'SENT'
+                    RETURNING *),
+                t AS (
+                    INSERT INTO command_transition (command_id, status, attempt, detail, at)
+                    SELECT id, status, attempts, $3, updated_at FROM changed)
+                SELECT count(*) FROM changed""").execute(Tuple.of(ids.toArray(new String[0]), at(now), why))
+                .map(rows -> rows.iterator().next().getLong(0).intValue()));
+    }
+
+    /**
+     * Cancels the open commands of {@code deviceId} that are not for the instance {@code current} names (null: the
+     * device is gone, so all of them), with the refusal {@code device-deleted}; their requesters get their results.
+     * Returns how many. A command stored before instances were recorded counts as the current instance's when its
+     * tenant is the current one.
+     */
+    public Uni<Integer> cancelOthers(String deviceId, ScheduleStore.Instance current, Instant now) {
+        Tuple t = Tuple.tuple().addString(deviceId).addString(current == null ? null : current.tenantId())
+                .addValue(at(current == null ? null : current.createdAt())).addValue(at(now));
+        return pool.withTransaction(tx -> list(tx.preparedQuery("""
+                WITH gone AS (
+                    SELECT id FROM command
+                    WHERE device_id = $1
+                      AND completed_at IS NULL
+                      AND NOT (tenant_id IS NOT DISTINCT FROM $2
+                           AND (device_created_at IS NULL OR device_created_at = $3::timestamptz))
+                    FOR UPDATE),
+                changed AS (
+                    UPDATE command c
+                    SET status = 'CANCELLED', completed_at = $4, next_attempt_at = NULL, updated_at = $4,
+                        refusal = 'device-deleted',
+                        last_error = 'the device was deleted (or its id registered again) before it answered'
+                    FROM gone
+                    WHERE c.id = gone.id
+                    RETURNING c.*),
+                t AS (""" + TRANSITIONS + """
+                )
+                SELECT * FROM changed""").execute(t))
+                .flatMap(changed -> events(tx, changed).replaceWith(changed.size())));
+    }
+
+    /** The device instances open commands are for. */
+    public Uni<List<ScheduleStore.Instance>> openInstances() {
+        return pool.query("SELECT DISTINCT device_id, tenant_id, device_created_at FROM command WHERE " + OPEN)
+                .execute().map(CommandStore::instances);
+    }
+
+    static List<ScheduleStore.Instance> instances(RowSet<Row> rows) {
+        List<ScheduleStore.Instance> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(new ScheduleStore.Instance(r.getString("device_id"), r.getString("tenant_id"),
+                    Command.instant(r, "device_created_at")));
+        }
+        return out;
     }
 
     /**
@@ -435,7 +584,7 @@ public class CommandStore {
             if (c.requestId() != null) {
                 CommandResult r = new CommandResult(CommandResult.SCHEMA_VERSION, c.requestId(), c.id(), c.deviceId(),
                         c.tenantId(), c.status(), c.result(), c.roundTripMs(), c.correlationId(), c.completedAt(),
-                        c.attempts(), null);
+                        c.attempts(), c.refusal());
                 chain = chain.call(() -> OutboxRelay.append(tx, Topics.COMMAND_RESULTS, c.deviceId(), EventJson.write(r)));
             }
             if (c.status() == CommandStatus.DEAD_LETTERED) {

@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.service;
 
 import java.time.Instant;
 import java.time.ZoneId;

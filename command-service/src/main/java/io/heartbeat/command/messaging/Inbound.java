@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.messaging;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,13 +8,19 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.heartbeat.command.config.CommandConfig;
+import io.heartbeat.command.service.AckBatcher;
+import io.heartbeat.command.service.CommandService;
+import io.heartbeat.command.service.Devices;
+import io.heartbeat.command.store.Command;
+import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.contracts.CommandRequest;
+import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.EventFormatException;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.SignalDelivered;
@@ -33,21 +39,16 @@ import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 public class Inbound {
 
     private final CommandService commands;
-    private final CommandStore store;
-    private final Dispatcher dispatcher;
     private final AckBatcher acks;
     private final Devices devices;
     private final Clock clock;
     private final MeterRegistry metrics;
     private final int maxAckSize;
 
-    public Inbound(CommandService commands, CommandStore store, Dispatcher dispatcher, AckBatcher acks,
-            Devices devices, Clock clock, MeterRegistry metrics,
-            @ConfigProperty(name = "heartbeat.command.max-ack-size") int maxAckSize) {
-        this.maxAckSize = maxAckSize;
+    public Inbound(CommandService commands, AckBatcher acks, Devices devices, Clock clock, MeterRegistry metrics,
+            CommandConfig config) {
+        this.maxAckSize = config.maxAckSize();
         this.commands = commands;
-        this.store = store;
-        this.dispatcher = dispatcher;
         this.acks = acks;
         this.devices = devices;
         this.clock = clock;
@@ -78,6 +79,10 @@ public class Inbound {
     }
 
     private Uni<Void> status(Message<byte[]> message) {
+        return devicesLoaded().flatMap(ignored -> answer(message));
+    }
+
+    private Uni<Void> answer(Message<byte[]> message) {
         String topic = message.getMetadata(ReceivingMqttMessageMetadata.class)
                 .map(ReceivingMqttMessageMetadata::getTopic).orElse("");
         StatusMessage.Reading reading = StatusMessage.read(topic, message.getPayload(), maxAckSize);
@@ -98,12 +103,14 @@ public class Inbound {
         if (!"ok".equals(s) && !"error".equals(s)) {
             return refuse(message, "bad-status");
         }
+        DeviceView view = devices.view(deviceId).orElse(null);
         JsonNode result = body.get("result");
         Map<String, Object> resultMap = result == null || result.isNull() ? null
                 : result.isObject() ? EventJson.mapper().convertValue(result, Command.OBJECT)
                         : Map.of("value", EventJson.mapper().convertValue(result, Object.class));
+        // the device instance answering: its answers complete only the commands made for it
         return acks.submit(new CommandStore.Ack(deviceId, commandId.textValue(), "ok".equals(s), resultMap,
-                clock.instant()),
+                clock.instant(), view == null ? null : view.tenantId(), view == null ? null : view.createdAt()),
                 outcome -> count(message, outcome.name().toLowerCase(java.util.Locale.ROOT)));
     }
 
@@ -180,18 +187,13 @@ public class Inbound {
             return Uni.createFrom().voidItem();
         }
         Instant at = delivered.deliveredAt() == null ? clock.instant() : delivered.deliveredAt();
-        return Uni.createFrom().deferred(() -> store.signalDelivered(delivered.deviceId(),
-                delivered.reconnectCommandId(), at, clock.instant()))
+        return Uni.createFrom().deferred(() -> commands.signalDelivered(delivered.deviceId(),
+                delivered.reconnectCommandId(), at))
                 .onFailure().invoke(e -> Log.warnf("signal delivery of command %s not stored yet, retrying: %s",
                         delivered.reconnectCommandId(), e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .invoke(changed -> {
-                    metrics.counter("command.signal.deliveries", "outcome", changed == null ? "ignored" : "applied")
-                            .increment();
-                    if (changed != null) {
-                        dispatcher.trigger(); // publish the cleared signal now
-                    }
-                })
+                .invoke(changed -> metrics.counter("command.signal.deliveries", "outcome",
+                        changed == null ? "ignored" : "applied").increment())
                 .replaceWithVoid();
     }
 

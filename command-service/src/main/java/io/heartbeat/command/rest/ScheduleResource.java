@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.rest;
 
 import java.net.URI;
 
@@ -15,12 +15,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.heartbeat.command.config.CommandConfig;
+import io.heartbeat.command.service.ScheduleService;
+import io.heartbeat.command.store.Schedule;
 import io.heartbeat.common.rest.Page;
 import io.heartbeat.common.rest.Problem;
 import io.heartbeat.common.rest.Requests;
@@ -36,18 +38,16 @@ import io.smallrye.mutiny.Uni;
 @Produces({ MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE })
 public class ScheduleResource {
 
-    private final Schedules schedules;
+    private final ScheduleService schedules;
     private final Callers callers;
     private final int defaultPageSize;
     private final int maxPageSize;
 
-    public ScheduleResource(Schedules schedules, Callers callers,
-            @ConfigProperty(name = "heartbeat.command.default-page-size") int defaultPageSize,
-            @ConfigProperty(name = "heartbeat.command.max-page-size") int maxPageSize) {
+    public ScheduleResource(ScheduleService schedules, Callers callers, CommandConfig config) {
         this.schedules = schedules;
         this.callers = callers;
-        this.defaultPageSize = defaultPageSize;
-        this.maxPageSize = maxPageSize;
+        this.defaultPageSize = config.defaultPageSize();
+        this.maxPageSize = config.maxPageSize();
     }
 
     @POST
@@ -62,7 +62,7 @@ public class ScheduleResource {
     @APIResponse(responseCode = "404", description = "No such device in the caller's tenant")
     @APIResponse(responseCode = "409", description = "Remote control is disabled, or the device cannot receive the command")
     @APIResponse(responseCode = "422", description = "A rule is broken (cron, timeZone, command fields); errors lists each")
-    public Uni<Response> create(Schedules.ScheduleBody body) {
+    public Uni<Response> create(ScheduleService.ScheduleBody body) {
         return schedules.create(callers.current(), body).map(s -> Response
                 .created(URI.create("/api/v1/schedules/" + s.id())).entity(s).build());
     }
@@ -88,7 +88,7 @@ public class ScheduleResource {
     @RolesAllowed({ Caller.ADMIN, Caller.OPERATOR })
     @Operation(summary = "Replace a schedule's settings (it stays with its device); its timer restarts from now")
     @APIResponse(responseCode = "422", description = "A rule is broken, or deviceId names another device")
-    public Uni<Schedule> update(@PathParam("id") String id, Schedules.ScheduleBody body) {
+    public Uni<Schedule> update(@PathParam("id") String id, ScheduleService.ScheduleBody body) {
         return schedules.update(callers.current(), id, body);
     }
 

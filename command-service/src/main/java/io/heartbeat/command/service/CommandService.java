@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.service;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,14 +8,16 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
+import io.heartbeat.command.config.CommandConfig;
+import io.heartbeat.command.store.Command;
+import io.heartbeat.command.store.CommandSpec;
+import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.common.error.DomainException;
+import io.heartbeat.common.rest.Page;
 import io.heartbeat.common.security.Caller;
 import io.heartbeat.contracts.CommandRequest;
+import io.heartbeat.contracts.CommandStatus;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.Protocol;
 import io.smallrye.mutiny.Uni;
@@ -28,11 +30,6 @@ public class CommandService {
     /** A user's new command; null durations and attempts take the defaults. */
     public record CreateCommand(String deviceId, String name, Map<String, Object> payload, Duration ttl,
             Duration ackTimeout, Integer maxAttempts) {
-    }
-
-    /** What a command does once validated and with the defaults filled in; schedules keep one as their template. */
-    public record Template(String name, Map<String, Object> payload, Duration ttl, Duration ackTimeout,
-            int maxAttempts) {
     }
 
     /**
@@ -55,20 +52,16 @@ public class CommandService {
     private final int maxQueuedPerDevice;
 
     public CommandService(CommandStore store, Devices devices, Dispatcher dispatcher, Clock clock,
-            @ConfigProperty(name = "heartbeat.command.default-ttl") Duration defaultTtl,
-            @ConfigProperty(name = "heartbeat.command.max-ttl") Duration maxTtl,
-            @ConfigProperty(name = "heartbeat.command.default-ack-timeout") Duration defaultAckTimeout,
-            @ConfigProperty(name = "heartbeat.command.default-max-attempts") int defaultMaxAttempts,
-            @ConfigProperty(name = "heartbeat.command.max-queued-per-device") int maxQueuedPerDevice) {
+            CommandConfig config) {
         this.store = store;
         this.devices = devices;
         this.dispatcher = dispatcher;
         this.clock = clock;
-        this.defaultTtl = defaultTtl;
-        this.maxTtl = maxTtl;
-        this.defaultAckTimeout = defaultAckTimeout;
-        this.defaultMaxAttempts = defaultMaxAttempts;
-        this.maxQueuedPerDevice = maxQueuedPerDevice;
+        this.defaultTtl = config.defaultTtl();
+        this.maxTtl = config.maxTtl();
+        this.defaultAckTimeout = config.defaultAckTimeout();
+        this.defaultMaxAttempts = config.defaultMaxAttempts();
+        this.maxQueuedPerDevice = config.maxQueuedPerDevice();
     }
 
     /** A user's command: the device must be visible to the caller and have remote control enabled. */
@@ -80,7 +73,7 @@ public class CommandService {
         if (blank(body.deviceId())) {
             errors.add(new DomainException.FieldError("deviceId", "is required"));
         }
-        Template template = template("", body.name(), body.payload(), body.ttl(), body.ackTimeout(),
+        CommandSpec template = template("", body.name(), body.payload(), body.ttl(), body.ackTimeout(),
                 body.maxAttempts(), errors);
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             errors.add(new DomainException.FieldError("Idempotency-Key", "must be 1 to 200 characters"));
@@ -89,7 +82,8 @@ public class CommandService {
             throw new DomainException.Invalid(errors);
         }
         DeviceView view = commandable(caller, body.deviceId());
-        CommandStore.NewCommand c = new CommandStore.NewCommand(view.tenantId(), view.deviceId(), template.name(),
+        CommandStore.NewCommand c = new CommandStore.NewCommand(view.tenantId(), view.deviceId(), view.createdAt(),
+                template.name(),
                 template.payload(), template.ttl(), template.ackTimeout(), template.maxAttempts(), idempotencyKey,
                 null, caller.subject(), null, replayOf, delivery(view, template.name()), null, null);
         return store.create(c, clock.instant(), maxQueuedPerDevice).invoke(created -> {
@@ -103,7 +97,7 @@ public class CommandService {
      * Validates a command's name and settings (field names prefixed with {@code prefix}) into {@code errors} and
      * fills in the defaults; the result is only meaningful when no error was added.
      */
-    public Template template(String prefix, String name, Map<String, Object> payload, Duration ttl,
+    public CommandSpec template(String prefix, String name, Map<String, Object> payload, Duration ttl,
             Duration ackTimeout, Integer maxAttempts, List<DomainException.FieldError> errors) {
         if (blank(name)) {
             errors.add(new DomainException.FieldError(prefix + "name", "is required"));
@@ -123,7 +117,7 @@ public class CommandService {
         if (m < 1 || m > MAX_ATTEMPTS_LIMIT) {
             errors.add(new DomainException.FieldError(prefix + "maxAttempts", "must be between 1 and " + MAX_ATTEMPTS_LIMIT));
         }
-        return new Template(name, payload == null ? Map.of() : payload, t, a, m);
+        return new CommandSpec(name, payload == null ? Map.of() : payload, t, a, m);
     }
 
     /**
@@ -161,8 +155,17 @@ public class CommandService {
         int maxAttempts = r.maxAttempts() == null ? defaultMaxAttempts
                 : Math.max(1, Math.min(r.maxAttempts(), MAX_ATTEMPTS_LIMIT));
         DeviceView view = devices.view(r.deviceId()).orElse(null);
+        // a request names the tenant of the device it means: another tenant's device with that id is not that device
+        if (view != null && r.tenantId() != null && !r.tenantId().equals(view.tenantId())) {
+            CommandStore.NewCommand c = new CommandStore.NewCommand(r.tenantId(), r.deviceId(), null, r.name(),
+                    r.payload() == null ? Map.of() : r.payload(), ttl, ackTimeout, maxAttempts, null, r.requestId(),
+                    r.requestedBy(), r.correlationId(), null, Command.Delivery.MQTT, null, null);
+            return store.inTransaction(tx -> store.createFailed(tx, c, clock.instant(), DeviceLifecycle.DEVICE_DELETED,
+                    "the device of tenant '" + r.tenantId() + "' was deleted; the id now names another device"));
+        }
         CommandStore.NewCommand c = new CommandStore.NewCommand(view == null ? r.tenantId() : view.tenantId(),
-                r.deviceId(), r.name(), r.payload() == null ? Map.of() : r.payload(), ttl, ackTimeout, maxAttempts, null,
+                r.deviceId(), view == null ? null : view.createdAt(), r.name(), r.payload() == null ? Map.of() : r.payload(),
+                ttl, ackTimeout, maxAttempts, null,
                 r.requestId(), r.requestedBy(), r.correlationId(), null, deliveryOrMqtt(view, r.name()), null, null);
         Instant now = clock.instant();
         return store.inTransaction(tx -> createOrFail(tx, c, view, now)).invoke(created -> dispatcher.trigger());
@@ -170,21 +173,26 @@ public class CommandService {
 
     /**
      * A command no user waits for (another service's request, a schedule's fire), in the caller's transaction: one
-     * the device cannot take (unknown, remote control off, HTTP device and not a reconnect, queue full, a reconnect
-     * pending) becomes a FAILED command with the reason, so it is recorded and its requester answered.
+     * the device cannot take becomes a FAILED command with a stable refusal code and the reason, so it is recorded
+     * and its requester answered (a {@code CommandResult} with that refusal and 0 attempts, which says nothing about
+     * the device's liveness): {@code device-unknown}, {@code remote-control-disabled}, {@code push-unsupported} (an
+     * HTTP device and not a reconnect), {@code queue-full}, {@code reconnect-pending}.
      */
-    Uni<Command> createOrFail(SqlConnection tx, CommandStore.NewCommand c, DeviceView view, Instant now) {
-        String refusal = view == null ? "the device is not registered"
-                : !view.remoteControlEnabled() ? "remote control is disabled for the device"
-                        : view.protocol() == Protocol.HTTP && c.delivery() != Command.Delivery.SIGNAL
-                                ? "the device sends heartbeats over HTTP and cannot receive pushed commands"
-                                : null;
-        if (refusal != null) {
-            return store.createFailed(tx, c, now, refusal);
+    public Uni<Command> createOrFail(SqlConnection tx, CommandStore.NewCommand c, DeviceView view, Instant now) {
+        if (view == null) {
+            return store.createFailed(tx, c, now, "device-unknown", "the device is not registered");
+        }
+        if (!view.remoteControlEnabled()) {
+            return store.createFailed(tx, c, now, "remote-control-disabled", "remote control is disabled for the device");
+        }
+        if (view.protocol() == Protocol.HTTP && c.delivery() != Command.Delivery.SIGNAL) {
+            return store.createFailed(tx, c, now, "push-unsupported",
+                    "the device sends heartbeats over HTTP and cannot receive pushed commands");
         }
         return store.create(tx, c, now, maxQueuedPerDevice).map(CommandStore.Created::command)
                 .onFailure(DomainException.Conflict.class)
-                .recoverWithUni(e -> store.createFailed(tx, c, now, e.getMessage()));
+                .recoverWithUni(e -> store.createFailed(tx, c, now, ((DomainException.Conflict) e).type(),
+                        e.getMessage()));
     }
 
     /** {@link #delivery}, or MQTT where that refuses (the caller records the refusal). */
@@ -199,6 +207,35 @@ public class CommandService {
                 throw new DomainException.NotFound("command", id);
             }
             return c;
+        });
+    }
+
+    /** A command's status changes, oldest first; 404 like {@link #get}. */
+    public Uni<List<CommandStore.Transition>> transitions(Caller caller, String id) {
+        return get(caller, id).flatMap(c -> store.transitions(id));
+    }
+
+    /** Command history in the caller's scope, newest first. */
+    public Uni<Page<Command>> list(Caller caller, String tenantId, String deviceId, CommandStatus status,
+            Instant since, int page, int size) {
+        return store.list(caller.scope(tenantId), deviceId, status, since, page, size);
+    }
+
+    /**
+     * Ingest answered an HTTP device's heartbeat with the reconnect: that command SUCCEEDED and its signal is cleared
+     * (published at once). Null when it changed nothing (a redelivered or late report).
+     */
+    public Uni<Command> signalDelivered(String deviceId, String commandId, Instant deliveredAt) {
+        DeviceView view = devices.view(deviceId).orElse(null);
+        if (view == null) {
+            return Uni.createFrom().nullItem(); // deleted: its reconnect was cancelled with it
+        }
+        CommandStore.Target device = new CommandStore.Target(deviceId, view.tenantId(), view.createdAt(),
+                view.remoteControlEnabled());
+        return store.signalDelivered(device, commandId, deliveredAt, clock.instant()).invoke(changed -> {
+            if (changed != null) {
+                dispatcher.trigger();
+            }
         });
     }
 
@@ -235,12 +272,5 @@ public class CommandService {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    /** The clock every timer reads. */
-    @Produces
-    @Singleton
-    static Clock clock() {
-        return Clock.systemUTC();
     }
 }

@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.heartbeat.command;
+package io.heartbeat.command.rest;
 
 import java.net.URI;
 import java.util.List;
@@ -15,12 +15,15 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.heartbeat.command.config.CommandConfig;
+import io.heartbeat.command.service.CommandService;
+import io.heartbeat.command.store.Command;
+import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.common.rest.Page;
 import io.heartbeat.common.rest.Problem;
 import io.heartbeat.common.rest.Requests;
@@ -40,19 +43,15 @@ public class CommandResource {
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final CommandService service;
-    private final CommandStore store;
     private final Callers callers;
     private final int defaultPageSize;
     private final int maxPageSize;
 
-    public CommandResource(CommandService service, CommandStore store, Callers callers,
-            @ConfigProperty(name = "heartbeat.command.default-page-size") int defaultPageSize,
-            @ConfigProperty(name = "heartbeat.command.max-page-size") int maxPageSize) {
+    public CommandResource(CommandService service, Callers callers, CommandConfig config) {
         this.service = service;
-        this.store = store;
         this.callers = callers;
-        this.defaultPageSize = defaultPageSize;
-        this.maxPageSize = maxPageSize;
+        this.defaultPageSize = config.defaultPageSize();
+        this.maxPageSize = config.maxPageSize();
     }
 
     @POST
@@ -83,7 +82,7 @@ public class CommandResource {
     @Path("{id}/transitions")
     @Operation(summary = "Every status change of a command with its time, oldest first")
     public Uni<List<CommandStore.Transition>> transitions(@PathParam("id") String id) {
-        return service.get(callers.current(), id).flatMap(c -> store.transitions(id));
+        return service.transitions(callers.current(), id);
     }
 
     @GET
@@ -94,7 +93,7 @@ public class CommandResource {
         Caller caller = callers.current();
         int p = Requests.page(page);
         int s = Requests.size(size, defaultPageSize, maxPageSize);
-        return store.list(caller.scope(tenantId), deviceId, Requests.enumValue(status, CommandStatus.class, "status"),
+        return service.list(caller, tenantId, deviceId, Requests.enumValue(status, CommandStatus.class, "status"),
                 Requests.instant(since, "since"), p, s);
     }
 
