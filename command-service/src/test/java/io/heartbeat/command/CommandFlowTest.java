@@ -24,6 +24,9 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.command.service.CommandRetention;
+import io.heartbeat.command.store.Command;
+import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.contracts.CommandRequest;
 import io.heartbeat.contracts.CommandResult;
 import io.heartbeat.contracts.CommandStatus;
@@ -364,9 +367,12 @@ class CommandFlowTest {
             for (String id : ids) {
                 List<String> mine = new ArrayList<>();
                 for (int i = 0; i < perDevice; i++) {
-                    mine.add(store.create(new CommandStore.NewCommand("acme", id, "step", Map.of("n", i),
-                            Duration.ofHours(1), Duration.ofSeconds(30), 3, null, null, "burst-test", null, null,
-                            Command.Delivery.MQTT, null, null), Instant.now(), 1_000).await().atMost(WAIT)
+                    mine.add(store
+                            .create(new CommandStore.NewCommand("acme", id, CommandTestSupport.instance(id), "step",
+                                    Map.of("n", i),
+                                    Duration.ofHours(1), Duration.ofSeconds(30), 3, null, null, "burst-test", null, null,
+                                    Command.Delivery.MQTT, null, null), Instant.now(), 1_000)
+                            .await().atMost(WAIT)
                             .command().id());
                 }
                 created.put(id, mine);

@@ -14,6 +14,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -21,6 +22,7 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
+import io.heartbeat.command.store.Command;
 import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.DeviceTokens;
@@ -44,8 +46,14 @@ import io.restassured.specification.RequestSpecification;
  */
 public final class CommandTestSupport implements AutoCloseable {
 
-    /** When each test device was first registered (this JVM's tests share one stack). */
+    /** When each test device was registered (this JVM's tests share one stack): its current instance. */
     private static final Map<String, Instant> REGISTERED = new ConcurrentHashMap<>();
+
+    /** The version of each test device's newest liveness transition. */
+    private static final Map<String, AtomicLong> VERSIONS = new ConcurrentHashMap<>();
+
+    /** The tenant each test device is registered in now. */
+    private static final Map<String, String> TENANTS = new ConcurrentHashMap<>();
 
     private final TestRecords records;
 
@@ -86,10 +94,37 @@ public final class CommandTestSupport implements AutoCloseable {
     public void view(String id, Protocol protocol, boolean remoteControl, long revision) {
         Instant now = Instant.now();
         Instant registered = REGISTERED.computeIfAbsent(id, ignored -> now);
-        DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, "acme", "Device " + id, protocol, Map.of(),
+        DeviceView v = new DeviceView(DeviceView.SCHEMA_VERSION, id, tenant(id), "Device " + id, protocol, Map.of(),
                 "default", new Thresholds(30, 40, 300, 0, 600), true, remoteControl, "1.0", Map.of(),
                 DeviceTokens.hash(deviceToken(id)), registered, revision, registered, now);
         send(Topics.REGISTRY_DEVICES, id, EventJson.write(v));
+    }
+
+    /** The registry deletes a device: a tombstone on registry.devices and on device-status.current, as they publish. */
+    public void delete(String id) {
+        send(Topics.REGISTRY_DEVICES, id, null);
+        send(Topics.DEVICE_STATUS_CURRENT, id, null);
+    }
+
+    /**
+     * The same device id registered again (a new instance, its registration time now) in {@code tenant}, with remote
+     * control; its liveness versions start again.
+     */
+    public void reregister(String id, String tenant) {
+        REGISTERED.put(id, Instant.now().plusMillis(1));
+        TENANTS.put(id, tenant);
+        VERSIONS.remove(id);
+        view(id, true, 1);
+    }
+
+    /** The tenant test device {@code id} is registered in (acme unless {@link #reregister}ed). */
+    public static String tenant(String id) {
+        return TENANTS.getOrDefault(id, "acme");
+    }
+
+    /** The registration time of test device {@code id}'s current instance. */
+    public static Instant instance(String id) {
+        return REGISTERED.get(id);
     }
 
     /** TEST ONLY: the API token of test device {@code id} ({@link TestDevices#token}). */
@@ -97,13 +132,38 @@ public final class CommandTestSupport implements AutoCloseable {
         return TestDevices.token(id);
     }
 
-    /** A liveness transition as the monitor publishes it. */
+    /**
+     * A liveness transition of the device's current instance as the monitor publishes it: on device-status (the
+     * history) and on the compacted device-status.current, with the next version and the time now.
+     */
     public void status(String id, DeviceState from, DeviceState to) {
-        DeviceStatusChanged e = new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, UUID.randomUUID().toString(),
-                id, "acme", from, to, to == DeviceState.CONNECTED ? TransitionReason.HEARTBEAT_RECEIVED
+        publish(transition(id, from, to, nextVersion(id), Instant.now()), true);
+    }
+
+    /**
+     * The next liveness version of test device {@code id}: growing across the test profiles of this JVM too (each has
+     * its own copy of this class), as the monitor's row version grows across its restarts.
+     */
+    public static long nextVersion(String id) {
+        return VERSIONS.computeIfAbsent(id, ignored -> new AtomicLong())
+                .updateAndGet(v -> Math.max(v + 1, System.nanoTime()));
+    }
+
+    /** A transition of the device's current instance and tenant. */
+    public static DeviceStatusChanged transition(String id, DeviceState from, DeviceState to, long version,
+            Instant at) {
+        return new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION, UUID.randomUUID().toString(), id,
+                tenant(id), from, to, to == DeviceState.CONNECTED ? TransitionReason.HEARTBEAT_RECEIVED
                         : TransitionReason.HEARTBEAT_TIMEOUT,
-                Instant.now(), Instant.now(), 0L, null, null, 0);
-        send(Topics.DEVICE_STATUS, id, EventJson.write(e));
+                at, at, 0L, null, REGISTERED.get(id), version);
+    }
+
+    /** Publishes a transition on device-status.current and, with {@code history}, on device-status as well. */
+    public void publish(DeviceStatusChanged e, boolean history) {
+        if (history) {
+            send(Topics.DEVICE_STATUS, e.deviceId(), EventJson.write(e));
+        }
+        send(Topics.DEVICE_STATUS_CURRENT, e.deviceId(), EventJson.write(e));
     }
 
     public void send(String topic, String key, String value) {

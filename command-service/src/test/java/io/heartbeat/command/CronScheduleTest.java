@@ -29,6 +29,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.command.service.CommandService;
+import io.heartbeat.command.service.Devices;
+import io.heartbeat.command.service.Dispatcher;
+import io.heartbeat.command.service.ScheduleService;
+import io.heartbeat.command.store.ScheduleStore;
 import io.heartbeat.contracts.Protocol;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,8 +46,8 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 
 /**
- * Schedules (seed 002's {@code schedule:process}): the job is off in tests, which fire schedules at chosen times
- * through {@link Schedules#fireDue}; a second {@link Schedules} on its own connection pool plays a second replica.
+ * ScheduleService (seed 002's {@code schedule:process}): the job is off in tests, which fire schedules at chosen times
+ * through {@link ScheduleService#fireDue}; a second {@link ScheduleService} on its own connection pool plays a second replica.
  */
 @QuarkusTest
 class CronScheduleTest {
@@ -50,7 +55,7 @@ class CronScheduleTest {
     static final Duration WAIT = Duration.ofSeconds(20);
 
     @Inject
-    Schedules schedules;
+    ScheduleService schedules;
     @Inject
     CommandService commandService;
     @Inject
@@ -80,8 +85,8 @@ class CronScheduleTest {
     }
 
     /** The schedule job of another replica: the same code on another connection pool. */
-    Schedules otherReplica() {
-        return new Schedules(new ScheduleStore(otherPool), new CommandStore(otherPool), commandService, devices,
+    ScheduleService otherReplica() {
+        return new ScheduleService(new ScheduleStore(otherPool), commandService, devices,
                 dispatcher, clock, metrics);
     }
 
@@ -121,7 +126,7 @@ class CronScheduleTest {
         return out;
     }
 
-    static void fire(Schedules replica, Instant at) {
+    static void fire(ScheduleService replica, Instant at) {
         replica.fireDue(at).await().atMost(WAIT);
     }
 
@@ -170,7 +175,7 @@ class CronScheduleTest {
 
     @Test
     void twoReplicasFiringAtOnceMakeExactlyOneCommandPerScheduleAndFireTime() {
-        Schedules other = otherReplica();
+        ScheduleService other = otherReplica();
         List<String[]> made = new ArrayList<>();
         Instant first = null;
         try (CommandTestSupport kafka = new CommandTestSupport()) {

@@ -21,6 +21,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.command.service.AckBatcher;
+import io.heartbeat.command.store.CommandStore;
 import io.heartbeat.contracts.Topics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -91,12 +93,16 @@ class HostileAckTest {
             Instant now = Instant.now();
             String poison = "\u0000" + id;
             // the first answer is being written while the next two queue up: they go in one batch
-            acks.submit(new CommandStore.Ack(id, UUID.randomUUID().toString(), true, null, now),
+            acks.submit(
+                    new CommandStore.Ack(id, UUID.randomUUID().toString(), true, null, now, "acme",
+                            CommandTestSupport.instance(id)),
                     o -> outcomes.put("first", o)).await().atMost(WAIT);
-            acks.submit(new CommandStore.Ack(id, poison, true, null, now), o -> outcomes.put("poison", o))
+            acks.submit(new CommandStore.Ack(id, poison, true, null, now, "acme", CommandTestSupport.instance(id)),
+                    o -> outcomes.put("poison", o))
                     .await().atMost(WAIT);
             // (a NUL in a result is refused earlier, by the JSON parser at intake, so the good answer has none)
-            acks.submit(new CommandStore.Ack(id, commandId, true, Map.of("note", "done"), now),
+            acks.submit(new CommandStore.Ack(id, commandId, true, Map.of("note", "done"), now, "acme",
+                    CommandTestSupport.instance(id)),
                     o -> outcomes.put("good", o)).await().atMost(WAIT);
             await().atMost(WAIT).until(() -> outcomes.size() == 3);
             assertThat(outcomes).containsEntry("first", AckBatcher.Outcome.IGNORED)

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.command.service.ScheduleService;
 import io.heartbeat.contracts.DeviceState;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -38,9 +39,10 @@ public class RestartTest {
     static final String SCHEDULED_DEVICE = "heartbeat.test.restart.scheduled-device";
     static final String SCHEDULE = "heartbeat.test.restart.schedule";
     static final String FIRED_FOR = "heartbeat.test.restart.fired-for";
+    static final String CURRENT_ONLY_DEVICE = "heartbeat.test.restart.current-only-device";
 
     @Inject
-    Schedules schedules;
+    ScheduleService schedules;
 
     @Test
     void leaveAQueuedAndASentCommand() throws Exception {
@@ -68,6 +70,13 @@ public class RestartTest {
             Instant firedFor = Instant.parse(schedule.getString("nextFireAt"));
             CronScheduleTest.fire(schedules, firedFor.plusSeconds(1));
             assertThat(CronScheduleTest.commandsOf(scheduled, schedule.getString("id"))).containsOnlyKeys(firedFor.toString());
+            // connected long ago: its CONNECTED is left only on the compacted device-status.current (device-status,
+            // the history, keeps days; the monitor publishes only on change)
+            String longConnected = uniqueId("restart-current");
+            kafka.view(longConnected, true, 1);
+            kafka.publish(CommandTestSupport.transition(longConnected, DeviceState.UNKNOWN, DeviceState.CONNECTED,
+                    CommandTestSupport.nextVersion(longConnected), Instant.now().minus(Duration.ofDays(30))), false);
+            System.setProperty(CURRENT_ONLY_DEVICE, longConnected);
             System.setProperty(SCHEDULED_DEVICE, scheduled);
             System.setProperty(SCHEDULE, schedule.getString("id"));
             System.setProperty(FIRED_FOR, firedFor.toString());

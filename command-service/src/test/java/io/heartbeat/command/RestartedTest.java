@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.command.CommandTestSupport.Device;
+import io.heartbeat.command.service.ScheduleService;
 import io.heartbeat.contracts.DeviceState;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -31,13 +32,30 @@ import io.quarkus.test.junit.TestProfile;
 public class RestartedTest {
 
     @Inject
-    Schedules schedules;
+    ScheduleService schedules;
 
     /** Another profile: Quarkus stops the first application and starts a new one. */
     public static class Restarted implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("heartbeat.command.batch-size", "400");
+        }
+    }
+
+    /**
+     * A device whose only CONNECTED is on device-status.current (nothing on device-status, whose retention dropped it)
+     * is connected after the restart: a command to it goes out. (Rebuilt from device-status, it never did.)
+     */
+    @Test
+    void aDeviceConnectedOnlyPerDeviceStatusCurrentGetsItsCommandsAfterARestart() throws Exception {
+        Assumptions.assumeTrue(System.getProperty(RestartTest.CURRENT_ONLY_DEVICE) != null,
+                "runs after RestartTest in the same JVM");
+        String id = System.getProperty(RestartTest.CURRENT_ONLY_DEVICE);
+        try (Device device = new Device(id)) {
+            String commandId = CommandTestSupport.create(id, "{\"deviceId\":\"$DEVICE\",\"name\":\"after-restart\"}");
+            Device.Received got = device.next(Duration.ofSeconds(20));
+            assertThat(got).as("sent to the device connected per device-status.current").isNotNull();
+            assertThat(got.commandId()).isEqualTo(commandId);
         }
     }
 

@@ -31,7 +31,9 @@ public final class Infrastructure implements AutoCloseable {
     }
 
     private final Settings settings;
+    /** Replaced by {@link #restartPostgres}. */
     private volatile PostgresNode postgres;
+    /** Replaced by {@link #restartMqtt}. */
     private volatile MqttBroker mqtt;
     private final KafkaBroker kafka;
     private final DevKeys userKeys;
@@ -96,6 +98,15 @@ public final class Infrastructure implements AutoCloseable {
 
     public MqttBroker mqtt() {
         return mqtt;
+    }
+
+    /**
+     * Stops the MQTT broker and starts it again on the same port, data folder and settings, as a broker restart in
+     * production would: every client loses its connection, and devices are refused ("server unavailable") until the
+     * new broker's extension has read {@code registry.devices}. For trying and testing devices' reconnects.
+     */
+    public synchronized void restartMqtt() {
+        restartMqtt(java.time.Duration.ZERO);
     }
 
     public KafkaBroker kafka() {

@@ -109,12 +109,18 @@ public final class LocalStackMain {
                 }
             }
         }
-        printTable(infra, running, o);
+        // one token for the table and hb's config file
+        String adminToken = new DevTokens(infra.userKeys().loadPrivate()).admin();
+        printTable(infra, running, o, adminToken);
+        Path cliConfig = writeCliConfig(infra, o, adminToken);
+        say("hb config: " + cliConfig + " (hb reads it from the repository root, or with HB_CONFIG=" + cliConfig
+                + ")");
         say(String.format("ready in %.1f s; Ctrl-C stops everything", (System.nanoTime() - t0) / 1e9));
+        listenForControls(infra);
         stopped.await();
     }
 
-    static void printTable(Infrastructure infra, List<ServiceProcess> running, Options o) {
+    static void printTable(Infrastructure infra, List<ServiceProcess> running, Options o, String adminToken) {
         String row = "%-26s %-50s %s%n";
         StringBuilder sb = new StringBuilder("\n");
         sb.append(String.format(row, "SERVICE", "URL", "HEALTH"));
@@ -143,9 +149,81 @@ public final class LocalStackMain {
                     -t devices/<device-id>/heartbeat -q 1 -m '{"status":"alive"}'
 
                 """.formatted(infra.userKeys().privateKey().getParent().toAbsolutePath(),
-                new DevTokens(infra.userKeys().loadPrivate()).admin(), infra.mqtt().port()));
+                adminToken, infra.mqtt().port()));
         System.out.print(sb);
         System.out.flush();
+    }
+
+    /** The file the {@code hb} command line reads ({@code hb.properties} in the data directory). */
+    static final String CLI_CONFIG = "hb.properties";
+
+    /**
+     * Writes {@code DATA_DIR/hb.properties} for the {@code hb} command line: every service's URL, the broker, the
+     * admin token and the development key that {@code hb dev-token} signs with. Readable by the owner only, since it
+     * holds a token. Rewritten at every start (ports and the token may change).
+     */
+    static Path writeCliConfig(Infrastructure infra, Options o, String adminToken) {
+        StringBuilder sb = new StringBuilder();
+        for (ServiceSpec spec : ServiceSpec.ALL) {
+            String key = switch (spec.database().schema()) {
+                case "registry" -> "registry.url";
+                case "ingest" -> "ingest.url";
+                case "monitor" -> "monitor.url";
+                default -> "command.url";
+            };
+            sb.append(key).append("=http://127.0.0.1:").append(spec.defaultPort() + o.portOffset()).append('\n');
+        }
+        sb.append("mqtt.host=127.0.0.1\n");
+        sb.append("mqtt.port=").append(infra.mqtt().port()).append('\n');
+        sb.append("dev.key=").append(infra.userKeys().privateKey().toAbsolutePath()).append('\n');
+        sb.append("token=").append(adminToken).append('\n');
+        Path file = o.dataDir().resolve(CLI_CONFIG);
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            try {
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the data directory's own permissions apply
+            }
+            Files.writeString(file, sb);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("could not write " + file, e);
+        }
+        return file.toAbsolutePath();
+    }
+
+    /**
+     * Lines typed on standard input while the stack runs: {@code restart-mqtt} restarts the MQTT broker (to watch
+     * devices reconnect). Without a standard input (CI, a service manager) the thread ends at once.
+     */
+    static void listenForControls(Infrastructure infra) {
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    switch (line.trim()) {
+                        case "" -> {
+                        }
+                        case "restart-mqtt" -> {
+                            say("restarting the MQTT broker");
+                            try {
+                                infra.restartMqtt();
+                                say("MQTT broker restarted on port " + infra.mqtt().port());
+                            } catch (RuntimeException e) {
+                                say("MQTT broker restart failed: " + e.getMessage());
+                            }
+                        }
+                        default -> say("unknown control '" + line.trim() + "' (known: restart-mqtt)");
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // standard input closed
+            }
+        }, "local-stack-controls");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Postgres, Kafka and the broker log to a file; the console keeps to what a user needs. */

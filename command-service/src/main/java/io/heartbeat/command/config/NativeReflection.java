@@ -1,0 +1,39 @@
+package io.heartbeat.command.config;
+
+import io.heartbeat.contracts.CommandRequest;
+import io.heartbeat.contracts.CommandResult;
+import io.heartbeat.contracts.CommandStatus;
+import io.heartbeat.contracts.DeadLetteredCommand;
+import io.heartbeat.contracts.DeviceSignal;
+import io.heartbeat.contracts.DeviceState;
+import io.heartbeat.contracts.DeviceStatusChanged;
+import io.heartbeat.contracts.DeviceView;
+import io.heartbeat.contracts.Protocol;
+import io.heartbeat.contracts.SignalDelivered;
+import io.heartbeat.contracts.Thresholds;
+import io.heartbeat.contracts.TransitionReason;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Types that Jackson reads or writes reflectively, kept for a native image: the events read and written with EventJson
+ * (registry.devices, device-status, command-requests, device-signals.delivered in; command-results, commands.dlq,
+ * device-signals out) and the REST bodies. The service's own classes are named by string so that moving them between
+ * packages does not break this file's compilation; deployment-tests NativeReflectionTest fails when a name here no
+ * longer names a class, or when a serialized type is missing.
+ */
+@RegisterForReflection(targets = { DeviceView.class, Thresholds.class, Protocol.class, DeviceStatusChanged.class,
+        DeviceState.class, TransitionReason.class, CommandRequest.class, CommandResult.class, CommandStatus.class,
+        DeadLetteredCommand.class, DeviceSignal.class, SignalDelivered.class }, classNames = {
+                "io.heartbeat.command.Command",
+                "io.heartbeat.command.Command$Delivery",
+                "io.heartbeat.command.CommandService$CreateCommand",
+                "io.heartbeat.command.CommandStore$Transition",
+                "io.heartbeat.command.Schedule",
+                "io.heartbeat.command.Schedule$CommandTemplate",
+                "io.heartbeat.command.Schedules$CommandBody",
+                "io.heartbeat.command.Schedules$ScheduleBody" })
+public final class NativeReflection {
+
+    private NativeReflection() {
+    }
+}
