@@ -16,7 +16,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Types that Jackson reads or writes reflectively, kept for a native image: the events read and written with EventJson
- * (registry.devices, device-status, command-requests, device-signals.delivered in; command-results, commands.dlq,
+ * (registry.devices, device-status.current, command-requests, device-signals.delivered in; command-results, commands.dlq,
  * device-signals out) and the REST bodies. The service's own classes are named by string so that moving them between
  * packages does not break this file's compilation; deployment-tests NativeReflectionTest fails when a name here no
  * longer names a class, or when a serialized type is missing.
@@ -24,14 +24,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = { DeviceView.class, Thresholds.class, Protocol.class, DeviceStatusChanged.class,
         DeviceState.class, TransitionReason.class, CommandRequest.class, CommandResult.class, CommandStatus.class,
         DeadLetteredCommand.class, DeviceSignal.class, SignalDelivered.class }, classNames = {
-                "io.heartbeat.command.Command",
-                "io.heartbeat.command.Command$Delivery",
-                "io.heartbeat.command.CommandService$CreateCommand",
-                "io.heartbeat.command.CommandStore$Transition",
-                "io.heartbeat.command.Schedule",
-                "io.heartbeat.command.Schedule$CommandTemplate",
-                "io.heartbeat.command.Schedules$CommandBody",
-                "io.heartbeat.command.Schedules$ScheduleBody" })
+                "io.heartbeat.command.store.Command",
+                "io.heartbeat.command.store.Command$Delivery",
+                "io.heartbeat.command.service.CommandService$CreateCommand",
+                "io.heartbeat.command.store.CommandStore$Transition",
+                "io.heartbeat.command.store.Schedule",
+                "io.heartbeat.command.store.Schedule$CommandTemplate",
+                "io.heartbeat.command.service.ScheduleService$CommandBody",
+                "io.heartbeat.command.service.ScheduleService$ScheduleBody" })
 public final class NativeReflection {
 
     private NativeReflection() {

@@ -6,6 +6,7 @@ import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.HeartbeatAccepted;
 import io.heartbeat.contracts.HeartbeatKind;
 import io.heartbeat.contracts.HeartbeatRejected;
+import io.heartbeat.contracts.HeartbeatWatermark;
 import io.heartbeat.contracts.Protocol;
 import io.heartbeat.contracts.RejectReason;
 import io.heartbeat.contracts.SignalDelivered;
@@ -20,7 +21,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * (registry.devices, device-signals, heartbeats, heartbeats.rejected, device-signals.delivered) and the REST bodies.
  * deployment-tests NativeReflectionTest fails when a serialized type is missing.
  */
-@RegisterForReflection(targets = { DeviceView.class, Thresholds.class, Protocol.class, DeviceSignal.class,
+@RegisterForReflection(targets = { HeartbeatWatermark.class, DeviceView.class, Thresholds.class, Protocol.class,
+        DeviceSignal.class,
         HeartbeatAccepted.class, HeartbeatKind.class, Channel.class, HeartbeatRejected.class, RejectReason.class,
         SignalDelivered.class, HeartbeatResponse.class, HeartbeatResponse.RefusedField.class, HistoryResponse.class,
         TelemetryStore.Entry.class })

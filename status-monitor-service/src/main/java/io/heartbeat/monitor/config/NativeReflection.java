@@ -9,6 +9,7 @@ import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.DeviceView;
 import io.heartbeat.contracts.HeartbeatAccepted;
 import io.heartbeat.contracts.HeartbeatKind;
+import io.heartbeat.contracts.HeartbeatWatermark;
 import io.heartbeat.contracts.Protocol;
 import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.TransitionReason;
@@ -25,7 +26,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * (heartbeats, registry.devices, device-status, command-requests, command-results), the scenario results kept as JSON
  * and the REST bodies. deployment-tests NativeReflectionTest fails when a serialized type is missing.
  */
-@RegisterForReflection(targets = { HeartbeatAccepted.class, HeartbeatKind.class, Channel.class, DeviceView.class,
+@RegisterForReflection(targets = { HeartbeatWatermark.class, HeartbeatAccepted.class, HeartbeatKind.class, Channel.class,
+        DeviceView.class,
         Thresholds.class, Protocol.class, DeviceStatusChanged.class, DeviceState.class, TransitionReason.class,
         CommandRequest.class, CommandResult.class, CommandStatus.class, Scenarios.DeviceResult.class,
         Scenarios.FlowType.class, Scenarios.Run.class, Scenarios.Scenario.class,
