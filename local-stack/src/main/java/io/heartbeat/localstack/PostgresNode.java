@@ -42,11 +42,26 @@ public final class PostgresNode implements AutoCloseable {
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("fsync", "on")
+                    .setPgBinaryResolver(PostgresNode::binaries)
                     .start();
             return new PostgresNode(postgres);
         } catch (IOException e) {
             throw new UncheckedIOException("embedded Postgres did not start on port " + port, e);
         }
+    }
+
+    /**
+     * The Postgres binaries for this system from the classpath. Zonky's default resolver refuses to start when the
+     * same archive is on the classpath twice (as in a multi-module build's test classpath, where a module's
+     * dependencies can arrive by more than one path); the copies are the same artifact, so the first one is taken.
+     */
+    static java.io.InputStream binaries(String system, String hardware) throws IOException {
+        String name = ("postgres-" + system + "-" + hardware + ".txz").toLowerCase(java.util.Locale.ROOT);
+        java.util.Enumeration<java.net.URL> found = PostgresNode.class.getClassLoader().getResources(name);
+        if (!found.hasMoreElements()) {
+            throw new IOException("no embedded Postgres binaries " + name + " on the classpath");
+        }
+        return found.nextElement().openStream();
     }
 
     public int port() {
