@@ -3,8 +3,6 @@ package io.heartbeat.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -136,40 +133,38 @@ class HbCliIT {
         }
     }
 
-    /** A long-running hb (agent) through the hb/hb launcher, its output collected line by line. */
-    record Running(Process process, List<String> lines) {
+    /**
+     * A long-running hb (agent) through the hb/hb launcher, its output in a file. Not a pipe: what a child writes while
+     * it shuts down (the agent's last log lines) was lost on a pipe, as the JDK drains a pipe when its process exits.
+     */
+    record Running(Process process, Path log) {
+        List<String> lines() {
+            try {
+                return Files.readAllLines(log, StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return List.of();
+            }
+        }
+
         long count(String text) {
-            return lines.stream().filter(l -> l.contains(text)).count();
+            return lines().stream().filter(l -> l.contains(text)).count();
         }
 
         String all() {
-            return String.join("\n", lines);
+            return String.join("\n", lines());
         }
     }
 
     Running start(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Path log = Files.createTempFile(dataDir, "hb-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("HB_CONFIG", config.toString());
         pb.environment().put("HB_JAVA", JAVA);
         Process p = pb.start();
         started.add(p);
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (java.io.IOException e) {
-                // ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return new Running(p, lines);
+        return new Running(p, log);
     }
 
     static JsonNode get(String url) throws Exception {
