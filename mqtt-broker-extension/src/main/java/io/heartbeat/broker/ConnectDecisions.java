@@ -21,7 +21,10 @@ import io.heartbeat.contracts.DeviceTokens;
  * wrong credentials and for unknown or deleted devices (an unauthenticated client learns nothing about which ids
  * exist), {@code NOT_AUTHORIZED} for a disabled device or a will on a foreign topic, {@code CLIENT_IDENTIFIER_NOT_VALID}
  * for a client id that is not the device's (or is a service's), and {@code SERVER_UNAVAILABLE} while the broker has not
- * yet read the registry's views, so devices retry instead of taking their credential for revoked.
+ * yet read the registry's views, so devices retry instead of taking their credential for revoked. Services get that
+ * answer too until then: a broker that cannot admit devices yet is not up, and ingest, once its subscriptions are
+ * drained, tells the monitor that it has heard everything devices sent; were it connected before the devices could
+ * be, they would time out while the broker still refused them.
  */
 final class ConnectDecisions {
 
@@ -62,6 +65,11 @@ final class ConnectDecisions {
         if (password.length() > MAX_PASSWORD_CHARS) {
             return new Refused(ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "the password is too long");
         }
+        if (!views.caughtUp()) {
+            // services too: ingest must not take itself for caught up while devices cannot yet reconnect
+            return new Refused(ConnackReasonCode.SERVER_UNAVAILABLE,
+                    "the broker is still reading the device registry; retry shortly");
+        }
         Optional<ServiceAccount> account = ServiceAccount.named(username);
         if (account.isPresent()) {
             return service(account.get(), password, clientId, will);
@@ -70,10 +78,6 @@ final class ConnectDecisions {
         if (reserved.isPresent()) {
             return new Refused(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
                     "client ids starting with " + reserved.get().username() + " are reserved for the platform");
-        }
-        if (!views.caughtUp()) {
-            return new Refused(ConnackReasonCode.SERVER_UNAVAILABLE,
-                    "the broker is still reading the device registry; retry shortly");
         }
         Optional<DeviceAccess> found = views.find(username);
         if (found.isEmpty()) {

@@ -116,15 +116,15 @@ class ConnectDecisionsTest {
     }
 
     @Test
-    void untilTheViewsAreReadDevicesAreToldToRetryAndServicesStillConnect() {
+    void untilTheViewsAreReadDevicesAndServicesAreToldToRetry() {
         DeviceAccessViews reading = new DeviceAccessViews(
                 BrokerSettings.of(Map.of("kafka.bootstrap.servers", "127.0.0.1:1")), (id, reason) -> {
                 });
         ConnectDecisions early = new ConnectDecisions(settings, reading, Optional.empty());
         assertThat(code(early.decide("socket-1", TOKEN, "socket-1", null)))
                 .isEqualTo(ConnackReasonCode.SERVER_UNAVAILABLE);
-        assertThat(early.decide("heartbeat-ingest", "ingest-secret", "heartbeat-ingest-0", null))
-                .isEqualTo(new Service(ServiceAccount.INGEST));
+        assertThat(code(early.decide("heartbeat-ingest", "ingest-secret", "heartbeat-ingest-0", null)))
+                .isEqualTo(ConnackReasonCode.SERVER_UNAVAILABLE);
     }
 
     @Test
