@@ -35,8 +35,19 @@ public class HeartbeatPublisher {
         this.delivered = delivered;
     }
 
+    private final InFlightReceipts inFlight = new InFlightReceipts();
+
     public Uni<Void> publish(HeartbeatAccepted heartbeat) {
-        return send(accepted, heartbeat.deviceId(), EventJson.write(heartbeat));
+        return Uni.createFrom().deferred(() -> {
+            long key = inFlight.add(heartbeat.receivedAt());
+            return send(accepted, heartbeat.deviceId(), EventJson.write(heartbeat))
+                    .onTermination().invoke(() -> inFlight.release(key));
+        });
+    }
+
+    /** The heartbeats handed to Kafka and not yet acknowledged, by receipt time (what bounds a watermark). */
+    InFlightReceipts inFlight() {
+        return inFlight;
     }
 
     public Uni<Void> publish(HeartbeatRejected rejection) {

@@ -35,8 +35,9 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 /**
  * Writes a {@link HeartbeatWatermark} to every partition of {@code heartbeats} four times a second while this replica's
  * intake works: the device directory and signals are read and, with MQTT intake on, every intake connection is
- * subscribed and has taken in the backlog the broker kept for it. It
- * goes through the heartbeats channel itself, so on each partition it follows the heartbeats accepted before it. The
+ * subscribed and has taken in the backlog the broker kept for it. Its time never passes the receipt of a heartbeat
+ * Kafka has not acknowledged yet ({@link InFlightReceipts}). It goes through the heartbeats channel itself, so on each
+ * partition it follows the heartbeats accepted before it. The
  * status monitor reads a partition that carries neither as a silent pipeline (ingest down or stalled, or Kafka between
  * them) and pauses that partition's timeouts rather than report its devices offline.
  */
@@ -55,6 +56,7 @@ public class Watermarks {
     private final MutinyEmitter<Record<String, String>> heartbeats;
     private final LocalViews views;
     private final MqttHeartbeatListener mqtt;
+    private final InFlightReceipts inFlight;
     private final Clock clock;
     private final String bootstrapServers;
     private final String source = "heartbeat-ingest-service-" + UUID.randomUUID().toString().substring(0, 8);
@@ -65,11 +67,12 @@ public class Watermarks {
     private volatile long partitionsReadAt;
 
     public Watermarks(@Channel(Topics.HEARTBEATS) MutinyEmitter<Record<String, String>> heartbeats, LocalViews views,
-            MqttHeartbeatListener mqtt, Clock clock,
+            MqttHeartbeatListener mqtt, HeartbeatPublisher publisher, Clock clock,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry metrics) {
         this.heartbeats = heartbeats;
         this.views = views;
         this.mqtt = mqtt;
+        this.inFlight = publisher.inFlight();
         this.clock = clock;
         this.bootstrapServers = bootstrapServers;
         this.written = metrics.counter("ingest.watermarks.written");
@@ -103,7 +106,7 @@ public class Watermarks {
 
     private Uni<Void> write(int partition) {
         String value = EventJson.write(new HeartbeatWatermark(HeartbeatWatermark.SCHEMA_VERSION, source, partition,
-                clock.instant().minus(SETTLE)));
+                inFlight.bound(clock.instant().minus(SETTLE))));
         RecordHeaders headers = new RecordHeaders();
         headers.add(HeartbeatWatermark.HEADER, "1".getBytes(StandardCharsets.UTF_8));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String> builder()

@@ -272,13 +272,13 @@ public class LivenessEngine {
                     continue;
                 }
                 int partition = partitionCount == 0 ? -1 : partition(id, partitionCount);
-                Instant held = pipeline.hold(partition, s.deadlineAt(), now);
+                Instant held = pipeline.hold(partition, s.deadlineAt(), s.lastEvidenceAt(), now);
                 if (held != null) {
                     heldDeadlines.increment();
                     deadlines.schedule(id, held);
                     continue;
                 }
-                Outcome o = Liveness.deadline(s, now, pipeline.excused(partition, s.deadlineAt()));
+                Outcome o = Liveness.deadline(s, now, pipeline.excused(partition, s.deadlineAt(), s.lastEvidenceAt()));
                 if (!o.applied() && o.status().tracked()) {
                     deadlines.schedule(id, o.status().deadlineAt()); // not passed after all: keep it indexed
                 }

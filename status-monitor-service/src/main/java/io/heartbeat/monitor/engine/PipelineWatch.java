@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>
  * When records flow again after a gap (the partition's ingest time jumps by more than {@code silence}), the gap does
- * not count against any device: a deadline that fell after the gap began is moved on by the gap's length, so devices
+ * not count against any device: a deadline that fell after the gap began is moved on by the gap's length (by each
+ * gap's, when several followed each other), so devices
  * that are alive have their full threshold to be heard again (what the broker kept for ingest arrives first) and the
  * ones that are not time out then, spread as their deadlines were, instead of all at once.
  *
@@ -32,12 +33,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PipelineWatch {
 
-    /** One partition: its ingest time, when (monitor clock) that last moved, and its newest gap. */
+    /** Gaps remembered per partition: enough for any burst of outages within a device's thresholds. */
+    static final int MAX_GAPS = 64;
+
+    /** One partition: its ingest time, when (monitor clock) that last moved, and its recent gaps, oldest first. */
     private static final class Partition {
         volatile Instant ingestTime;
         volatile Instant movedAt;
-        volatile Instant gapStart;
-        volatile Instant gapEnd;
+        volatile List<Gap> gaps = List.of();
 
         Partition(Instant now) {
             this.movedAt = now;
@@ -97,9 +100,10 @@ public final class PipelineWatch {
         }
         Gap ended = null;
         if (held != null && enabled() && Duration.between(held, ingestTime).compareTo(silence) > 0) {
-            p.gapStart = held;
-            p.gapEnd = ingestTime;
             ended = new Gap(partition, held, ingestTime);
+            List<Gap> gaps = new ArrayList<>(p.gaps);
+            gaps.add(ended);
+            p.gaps = List.copyOf(gaps.size() > MAX_GAPS ? gaps.subList(gaps.size() - MAX_GAPS, gaps.size()) : gaps);
         }
         p.ingestTime = ingestTime;
         p.movedAt = now;
@@ -109,10 +113,11 @@ public final class PipelineWatch {
     /**
      * Whether a deadline that is due by the monitor's clock must wait.
      *
+     * @param since the device's last evidence (heartbeat or probe) the deadline was set from; {@code null}: unknown
      * @return when to look at it again, or {@code null} if it may fire now: the partition's ingest time has passed it
-     *         (moved on by the newest gap's length if it fell after that gap began)
+     *         (moved on by the gaps the device's silence overlapped, {@link #excused})
      */
-    public Instant hold(int partition, Instant deadline, Instant now) {
+    public Instant hold(int partition, Instant deadline, Instant since, Instant now) {
         if (!enabled() || deadline == null) {
             return null;
         }
@@ -120,7 +125,7 @@ public final class PipelineWatch {
         if (p == null) {
             return null;
         }
-        Instant due = deadline.plus(excused(partition, deadline));
+        Instant due = deadline.plus(excused(partition, deadline, since));
         Instant ingestTime = p.ingestTime;
         if (ingestTime != null && !ingestTime.isBefore(due)) {
             return null;
@@ -130,15 +135,25 @@ public final class PipelineWatch {
     }
 
     /**
-     * How much of a device's silence up to {@code deadline} the pipeline excuses: the length of the partition's newest
-     * gap if the deadline fell after it began, else nothing.
+     * How much of a device's silence up to {@code deadline} the pipeline excuses. Gaps are taken oldest first: one
+     * that began before the deadline (as moved so far) moves it on by its length. So a second outage soon after the
+     * first adds to it instead of taking its place (remembering only the newest gap, a deadline the first had moved
+     * fell due as the second ended, and every live device of the partition timed out at once). A gap that ended before
+     * {@code since} (the device was heard after it) excuses nothing: an outage minutes ago must not delay today's
+     * detection.
      */
-    public Duration excused(int partition, Instant deadline) {
+    public Duration excused(int partition, Instant deadline, Instant since) {
         Partition p = partitions.get(partition);
-        if (!enabled() || p == null || deadline == null || p.gapStart == null || !deadline.isAfter(p.gapStart)) {
+        if (!enabled() || p == null || deadline == null) {
             return Duration.ZERO;
         }
-        return Duration.between(p.gapStart, p.gapEnd);
+        Instant due = deadline;
+        for (Gap g : p.gaps) {
+            if (due.isAfter(g.start()) && (since == null || g.end().isAfter(since))) {
+                due = due.plus(g.length());
+            }
+        }
+        return Duration.between(deadline, due);
     }
 
     /** The owned partitions whose ingest time has not moved for the silence period. */

@@ -44,8 +44,15 @@ public class StatusStream {
         loop.stop();
     }
 
-    /** Transitions from now on, of {@code tenant} (null: every tenant). */
+    /**
+     * Events a subscriber may be behind by before its stream fails: a burst of timeouts (hundreds at once) comes faster
+     * than an SSE client takes it, and without a buffer the broadcast cut that client off at the first one it had not
+     * asked for yet.
+     */
+    static final int SUBSCRIBER_BUFFER = 10_000;
+
+    /** Transitions from now on, of {@code tenant} (null: every tenant); each subscriber buffered on its own. */
     public Multi<DeviceStatusChanged> transitions(String tenant) {
-        return broadcast.filter(e -> tenant == null || tenant.equals(e.tenantId()));
+        return broadcast.onOverflow().buffer(SUBSCRIBER_BUFFER).filter(e -> tenant == null || tenant.equals(e.tenantId()));
     }
 }
