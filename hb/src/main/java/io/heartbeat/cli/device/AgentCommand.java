@@ -79,6 +79,9 @@ public final class AgentCommand implements Callable<Integer> {
     Duration reconnectMin;
     @Option(names = "--reconnect-max", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION", description = "largest reconnect step (default ${DEFAULT-VALUE})")
     Duration reconnectMax;
+    @Option(names = "--health-port", paramLabel = "PORT", description = "serve GET /health on 127.0.0.1:PORT while "
+            + "running (0: any free port, logged), for the monitor's HTTP_CHECK probe (protocolConfig.healthUrl)")
+    Integer healthPort;
     @Option(names = "--debug")
     boolean debug;
     @Mixin
@@ -125,6 +128,10 @@ public final class AgentCommand implements Callable<Integer> {
         }, "hb-agent-stop"));
 
         long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        HealthEndpoint health = healthPort == null ? null : HealthEndpoint.start(healthPort, device);
+        if (health != null) {
+            log.info("Health endpoint listening", "device", device, "url", health.url());
+        }
         try {
             if (transport == Transport.mqtt) {
                 runMqtt(config, secret, jwtSource, socket, heart, commands, backoff, deadline);
@@ -132,6 +139,9 @@ public final class AgentCommand implements Callable<Integer> {
                 runHttp(config, secret, jwtSource, socket, heart, backoff, deadline);
             }
         } finally {
+            if (health != null) {
+                health.stop();
+            }
             log.info("Heartbeat service stopped", "device", device, "heartbeats", sent.get());
             done.countDown();
         }

@@ -68,7 +68,16 @@ public final class StatusCommand extends ApiCommand {
         JsonNode counts = api.get(MONITOR, PATH + "/counts");
         JsonNode devices;
         if (id != null) {
-            ObjectNode one = (ObjectNode) api.get(MONITOR, PATH + "/devices/" + Api.seg(id));
+            ObjectNode one;
+            try {
+                one = (ObjectNode) api.get(MONITOR, PATH + "/devices/" + Api.seg(id));
+            } catch (io.heartbeat.cli.http.ApiException e) {
+                // a device the monitor has not heard of yet (just registered): watch it from UNKNOWN
+                if (e.problem() == null || e.problem().status() != 404) {
+                    throw e;
+                }
+                one = Json.object().put("deviceId", id).put("state", "UNKNOWN");
+            }
             devices = Json.MAPPER.createArrayNode().add(one);
         } else {
             devices = api.get(MONITOR, PATH + "/devices", Api.params("state", state, "profileId", profile,
@@ -126,7 +135,6 @@ public final class StatusCommand extends ApiCommand {
             } else {
                 out.line(countsLine(counts));
                 out.out().print(table(rows).render());
-                out.line("watching transitions (Ctrl-C stops)");
             }
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(api.uri(MONITOR, PATH + "/stream"))
@@ -143,6 +151,12 @@ public final class StatusCommand extends ApiCommand {
                 throw ApiException.of(Problem.of(r.statusCode(), new String(in.readAllBytes(),
                         java.nio.charset.StandardCharsets.UTF_8)));
             }
+        }
+        // once the stream is open, so a script knows that no later transition is missed
+        if (out.json()) {
+            System.err.println("watching transitions (Ctrl-C stops)");
+        } else if (!redraw) {
+            out.line("watching transitions (Ctrl-C stops)");
         }
         long deadline = watchFor == null ? Long.MAX_VALUE : System.nanoTime() + watchFor.toNanos();
         InputStream body = r.body();
