@@ -39,7 +39,8 @@ import io.heartbeat.localstack.Dirs;
  * The packaged {@code hb} command line against the packaged platform, both as processes: the local stack writes
  * hb's config file, every operator command works and fails as docs/cli.md says (one line, its exit code), the agent
  * is a real device (CONNECTED, a command acked once, a reconnect after the broker restarts, offline after SIGTERM),
- * and the simulator's counts match ingest's own.
+ * the simulator's counts match ingest's own, and a device's journeys run end to end (orders 6 to 8: thresholds, the
+ * live stream, a command queued while offline, should_reconnect once, a scenario's real probes, seed 003 readings).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HbCliIT {
@@ -453,5 +454,246 @@ class HbCliIT {
         // a sending device became CONNECTED (and, silent since the run ended, may be offline again by now)
         assertThat(get(monitor + "/api/v1/status/devices/cli-sim-00299/transitions").path("items").findValuesAsText(
                 "to")).contains("CONNECTED");
+    }
+
+    /** Seconds-scale thresholds: interval 1 s, TEMPORARILY_OFFLINE after 3 s of silence, DISCONNECTED after 8 s. */
+    static void journeyProfile() throws Exception {
+        Run r = hb("profiles", "create", "journey", "--interval", "1", "--connected-within", "3",
+                "--disconnected-after", "8", "--min-spacing", "0", "--max-per-minute", "240");
+        assertThat(r.exit() == 0 || r.err().contains("409 profile-exists")).as(r.err()).isTrue();
+    }
+
+    static JsonNode transitions(String device) throws Exception {
+        Run r = hb("transitions", device, "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        return r.json().path("items");
+    }
+
+    static JsonNode heartbeats(String device) throws Exception {
+        Run r = hb("heartbeats", device, "--limit", "1000", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        return r.json().path("items");
+    }
+
+    /** The newest transition to {@code state}, or null. */
+    static JsonNode last(JsonNode transitions, String state) {
+        for (JsonNode t : transitions) {
+            if (t.path("to").asText().equals(state)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * From the device's first heartbeat (its own {@code timestamp}, taken when the agent published) to the monitor's
+     * CONNECTED: the platform's whole path, devices → broker or HTTP → ingest → Kafka → monitor.
+     */
+    static long connectedAfterMs(String device) throws Exception {
+        JsonNode items = heartbeats(device);
+        Instant first = Instant.parse(items.get(items.size() - 1).path("measuredAt").asText());
+        Instant connected = Instant.parse(last(transitions(device), "CONNECTED").path("at").asText());
+        return Duration.between(first, connected).toMillis();
+    }
+
+    /** Waits for CONNECTED, which must come within 2 s of the device's first heartbeat. */
+    static void awaitConnectedWithinTwoSeconds(String device, String channel) throws Exception {
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                .until(() -> state(device).equals("CONNECTED"));
+        long after = connectedAfterMs(device);
+        System.out.println("HbCliIT: " + channel + " device CONNECTED " + after + " ms after its first heartbeat");
+        assertThat(after).as("first " + channel + " heartbeat to CONNECTED").isBetween(0L, 2_000L);
+    }
+
+    @Test
+    @Order(6)
+    void aDeviceOverMqttGoesOfflineAtItsThresholdsAndGetsItsQueuedCommandWhenItReturns() throws Exception {
+        journeyProfile();
+        String deviceToken = hb("devices", "create", "journey-mqtt", "--profile", "journey", "--remote-control",
+                "true", "--print-token").out().trim();
+        // the live stream (the monitor relays device-status, whichever replica wrote it) from before the first heartbeat
+        Running watch = start("status", "journey-mqtt", "--watch", "--json", "--for", "150s");
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> watch.all().contains("watching transitions"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("hb status --watch did not open the stream: " + watch.all(), e);
+        }
+
+        Running agent = start("agent", "--device", "journey-mqtt", "--device-token", deviceToken, "--interval", "1s");
+        awaitConnectedWithinTwoSeconds("journey-mqtt", "MQTT");
+
+        // stopped: silent past connected-within, then past disconnected-after
+        await().atMost(Duration.ofSeconds(10)).until(() -> agent.count("Heartbeat published successfully") >= 3);
+        agent.process().destroy();
+        assertThat(agent.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
+                .until(() -> state("journey-mqtt").equals("DISCONNECTED"));
+        JsonNode history = transitions("journey-mqtt");
+        JsonNode offline = last(history, "TEMPORARILY_OFFLINE");
+        JsonNode disconnected = last(history, "DISCONNECTED");
+        assertThat(offline).as(history.toString()).isNotNull();
+        assertThat(offline.path("from").asText()).isEqualTo("CONNECTED");
+        // its last will right after a heartbeat is not evidence (the heartbeat-authority rule): the silence is
+        assertThat(offline.path("reason").asText()).isIn("HEARTBEAT_TIMEOUT", "PROBE_FAILED");
+        if (offline.path("reason").asText().equals("HEARTBEAT_TIMEOUT")) {
+            assertThat(offline.path("heartbeatAgeMs").asLong()).isGreaterThanOrEqualTo(3_000L);
+        }
+        assertThat(disconnected.path("from").asText()).isEqualTo("TEMPORARILY_OFFLINE");
+        assertThat(disconnected.path("reason").asText()).isEqualTo("HEARTBEAT_TIMEOUT");
+        // at the threshold: not before 8 s of silence, and within the monitor's tick after it
+        assertThat(disconnected.path("heartbeatAgeMs").asLong()).as(disconnected.toString())
+                .isBetween(8_000L, 12_000L);
+
+        // a command to the offline device waits for it, and is delivered and acked once it is back
+        Run queued = hb("commands", "send", "journey-mqtt", "ping", "--ttl", "10m", "--json");
+        assertThat(queued.exit()).as(queued.err()).isZero();
+        String commandId = queued.json().path("id").asText();
+        assertThat(queued.json().path("status").asText()).isEqualTo("QUEUED");
+        Thread.sleep(1_500);
+        assertThat(hb("commands", "get", commandId, "--json").json().path("status").asText()).isEqualTo("QUEUED");
+        Running back = start("agent", "--device", "journey-mqtt", "--device-token", deviceToken, "--interval", "1s");
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
+                .until(() -> hb("commands", "get", commandId, "--json").json().path("status").asText()
+                        .equals("SUCCEEDED"));
+        assertThat(back.count("msg=\"Command acknowledged\" command_id=" + commandId)).isEqualTo(1);
+        assertThat(last(transitions("journey-mqtt"), "CONNECTED").path("from").asText()).isEqualTo("DISCONNECTED");
+
+        // the stream showed each change as it happened, with its reason (the registration's UNKNOWN too, when the
+        // monitor took it in after the stream opened)
+        await().atMost(Duration.ofSeconds(15)).until(() -> watch.count("\"to\":\"CONNECTED\"") >= 2);
+        watch.process().destroy();
+        List<String> seen = new ArrayList<>();
+        for (String line : watch.lines()) {
+            if (line.startsWith("{")) {
+                JsonNode e = JSON.readTree(line);
+                assertThat(e.path("deviceId").asText()).isEqualTo("journey-mqtt");
+                assertThat(e.path("reason").asText()).isNotEmpty();
+                if (!e.path("reason").asText().equals("DEVICE_REGISTERED")) {
+                    seen.add(e.path("to").asText());
+                }
+            }
+        }
+        assertThat(seen).as(watch.all()).containsExactly("CONNECTED", "TEMPORARILY_OFFLINE", "DISCONNECTED",
+                "CONNECTED");
+    }
+
+    @Test
+    @Order(7)
+    void anHttpDeviceIsToldToReconnectOnceAndAScenarioProbesHttpAndMqttDevicesForReal() throws Exception {
+        journeyProfile();
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        String httpToken = hb("devices", "create", "journey-http", "--protocol", "HTTP", "--profile", "journey",
+                "--remote-control", "true", "--protocol-config", "healthUrl=http://127.0.0.1:" + port + "/health",
+                "--print-token").out().trim();
+        String mqttToken = hb("devices", "create", "journey-ping", "--profile", "journey", "--remote-control", "true",
+                "--print-token").out().trim();
+        Running http = start("agent", "--device", "journey-http", "--device-token", httpToken, "--transport", "http",
+                "--telemetry", "heart_rate", "--health-port", Integer.toString(port));
+        Running mqtt = start("agent", "--device", "journey-ping", "--device-token", mqttToken, "--interval", "1s");
+        awaitConnectedWithinTwoSeconds("journey-http", "HTTP");
+        assertThat(http.all()).contains("Health endpoint listening");
+
+        // seed 004 over HTTP: told once, on the next answer, and not again
+        Run reconnect = hb("commands", "send", "journey-http", "reconnect", "--wait", "--json");
+        assertThat(reconnect.exit()).as(reconnect.err()).isZero();
+        assertThat(reconnect.json().path("status").asText()).isEqualTo("SUCCEEDED");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> http.count("Reconnecting as the platform asked (should_reconnect)") == 1);
+        long published = http.count("Heartbeat published successfully");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> http.count("Heartbeat published successfully") >= published + 5);
+        assertThat(http.count("Reconnecting as the platform asked (should_reconnect)")).as(http.all()).isEqualTo(1);
+
+        // a scenario: freshness, then the probe each protocol has (monitor -> device and back)
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                .until(() -> state("journey-ping").equals("CONNECTED"));
+        Run created = hb("scenarios", "create", "journey-probe", "--flow", "FULL", "--device", "journey-http",
+                "--device", "journey-ping", "--timeout-ms", "5000", "--json");
+        assertThat(created.exit()).as(created.err()).isZero();
+        Run run = hb("scenarios", "run", created.json().path("id").asText(), "--json");
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.json().path("succeeded").asInt()).isEqualTo(2);
+        Map<String, JsonNode> results = new java.util.HashMap<>();
+        run.json().path("results").forEach(r -> results.put(r.path("deviceId").asText(), r));
+        assertThat(results.get("journey-http").path("check").asText()).isEqualTo("HTTP_CHECK");
+        assertThat(results.get("journey-ping").path("check").asText()).isEqualTo("MQTT_PING");
+        for (JsonNode r : results.values()) {
+            assertThat(r.path("success").asBoolean()).as(r.toString()).isTrue();
+            assertThat(r.path("inconclusive").asBoolean()).as(r.toString()).isFalse();
+            assertThat(r.path("responseTimeMs").isNumber()).as(r.toString()).isTrue();
+        }
+        // the ping reached the agent and came back as its ack
+        assertThat(mqtt.all()).contains("msg=\"Command acknowledged\"");
+        // the health endpoint stops with its agent: the same probe then fails for that reason
+        http.process().destroy();
+        assertThat(http.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+        Run created2 = hb("scenarios", "create", "journey-http-check", "--flow", "HTTP_CHECK", "--device",
+                "journey-http", "--timeout-ms", "1000", "--retries", "0", "--json");
+        Run failed = hb("scenarios", "run", created2.json().path("id").asText(), "--json");
+        assertThat(failed.exit()).isEqualTo(1);
+        assertThat(failed.json().path("results").get(0).path("success").asBoolean()).isFalse();
+        assertThat(failed.json().path("results").get(0).path("error").asText()).isNotEmpty();
+    }
+
+    @Test
+    @Order(8)
+    void seed003ReadingsInRangeAreStoredAnomaliesFlaggedAndOutOfRangeOnesRefusedWithTheirReason() throws Exception {
+        journeyProfile();
+        String token = hb("devices", "create", "journey-heart", "--protocol", "HTTP", "--profile", "journey",
+                "--print-token").out().trim();
+        double refusedBefore = ingestCounter("ingest_readings_refused_total", "OUT_OF_RANGE");
+        Map<Integer, JsonNode> answers = new java.util.LinkedHashMap<>();
+        for (int bpm : new int[] { 72, 40, 190, 250, 20 }) {
+            java.util.concurrent.Callable<HttpResponse<String>> post = () -> LocalStackIT.send(HttpRequest
+                    .newBuilder(URI.create(ingest + "/api/v1/heartbeats"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"device_id\":\"journey-heart\",\"timestamp\":\""
+                            + Instant.now() + "\",\"status\":\"bpm-" + bpm + "\",\"heart_rate\":" + bpm + "}")));
+            // the first one as soon as ingest has the new device's view (a moment after the registry's answer)
+            HttpResponse<String> r = bpm == 72
+                    ? await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                            .until(post, a -> a.statusCode() != 401)
+                    : post.call();
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            answers.put(bpm, JSON.readTree(r.body()));
+        }
+        assertThat(answers.get(72).path("refused_fields")).isEmpty();
+        assertThat(answers.get(40).path("refused_fields")).isEmpty();
+        for (int bpm : new int[] { 250, 20 }) {
+            JsonNode refused = answers.get(bpm).path("refused_fields");
+            assertThat(refused).as(refused.toString()).hasSize(1);
+            assertThat(refused.get(0).path("field").asText()).isEqualTo("heart_rate");
+            assertThat(refused.get(0).path("reason").asText()).contains("out of range 30..220");
+        }
+        // the history, as an operator reads it: in-range readings stored, anomalies flagged, refused ones absent
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .until(() -> heartbeats("journey-heart").size() == 5);
+        Map<String, JsonNode> stored = new java.util.HashMap<>();
+        heartbeats("journey-heart").forEach(h -> stored.put(h.path("status").asText(), h));
+        assertThat(stored.get("bpm-72").path("telemetry").path("heart_rate").asInt()).isEqualTo(72);
+        assertThat(stored.get("bpm-72").path("anomalies")).isEmpty();
+        assertThat(stored.get("bpm-40").path("telemetry").path("heart_rate").asInt()).isEqualTo(40);
+        assertThat(stored.get("bpm-40").path("anomalies").toString()).contains("HEART_RATE_LOW");
+        assertThat(stored.get("bpm-190").path("anomalies").toString()).contains("HEART_RATE_HIGH");
+        assertThat(stored.get("bpm-250").path("telemetry").has("heart_rate")).isFalse();
+        assertThat(stored.get("bpm-20").path("telemetry").has("heart_rate")).isFalse();
+        // and each refusal is on record with its reason
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ingestCounter("ingest_readings_refused_total", "OUT_OF_RANGE") - refusedBefore >= 2);
+    }
+
+    /** Sum of a counter's series whose labels contain {@code label} (all series when null). */
+    static double ingestCounter(String name, String label) throws Exception {
+        HttpResponse<String> r = LocalStackIT.send(HttpRequest.newBuilder(URI.create(ingest + "/q/metrics")).GET());
+        double sum = 0;
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name) && (label == null || line.contains(label))) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 }
