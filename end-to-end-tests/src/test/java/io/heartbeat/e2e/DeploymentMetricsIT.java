@@ -36,8 +36,9 @@ import io.heartbeat.localstack.Dirs;
  * {@link LocalStackIT} starts it): every metric the Grafana dashboards (deploy/docker/grafana/dashboards) query is
  * one the services really export on /q/metrics once they have seen some traffic, and the API gateway's routes
  * (deploy/docker/gateway/nginx.conf, which the Kubernetes routes must equal: deployment-tests) send every path of
- * every service's OpenAPI document to that service and nothing to a service without such a path. No nginx runs here:
- * the routes are resolved as nginx resolves them (longest matching prefix).
+ * every service's OpenAPI document to that service and nothing to a service without such a path, resolved as nginx
+ * resolves them (longest matching prefix); then, where an nginx binary can be had, that configuration runs in front of
+ * the stack and real requests go through it.
  */
 class DeploymentMetricsIT {
 
@@ -94,6 +95,130 @@ class DeploymentMetricsIT {
             });
         }
         assertThat(usedRoutes).as("gateway routes that serve an OpenAPI path").isEqualTo(routes.keySet());
+
+        // and the configuration itself, run by nginx where the machine or its distribution has it
+        Path nginx = nginxBinary();
+        if (nginx == null) {
+            System.out.println("DeploymentMetricsIT: no nginx binary here; the gateway's routes were checked against"
+                    + " the OpenAPI paths only");
+            return;
+        }
+        throughTheGateway(nginx, token);
+    }
+
+    /** nginx on PATH, in /usr/sbin, or unpacked from the distribution's package by the build (src/test/tools). */
+    static Path nginxBinary() {
+        List<Path> candidates = new java.util.ArrayList<>();
+        String tools = System.getProperty("heartbeat.tools");
+        if (tools != null) {
+            candidates.add(Path.of(tools, "usr/sbin/nginx"));
+        }
+        candidates.add(Path.of("/usr/sbin/nginx"));
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            candidates.add(Path.of(dir, "nginx"));
+        }
+        return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
+    }
+
+    /**
+     * compose's nginx.conf with only its addresses changed (upstreams to this stack's ports, a free listen port, files
+     * in a temporary directory): every GET path of every service's OpenAPI document answers through the gateway as it
+     * answers directly, a heartbeat posted through it is accepted, the status stream opens through it, and a path of
+     * no service is the gateway's own 404 problem.
+     */
+    void throughTheGateway(Path nginx, String token) throws Exception {
+        Path dir = dataDir.resolve("gateway");
+        Files.createDirectories(dir.resolve("logs"));
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        String conf = Files.readString(LocalStackIT.ROOT.resolve("deploy/docker/gateway/nginx.conf"));
+        for (var service : PORTS.entrySet()) {
+            conf = conf.replace("server " + service.getKey() + ":" + service.getValue() + ";",
+                    "server 127.0.0.1:" + (service.getValue() + offset) + ";");
+        }
+        conf = conf.replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
+                .replace("/tmp/", dir.toString() + "/")
+                .replace("access_log /dev/stdout;", "access_log " + dir.resolve("logs/access.log") + ";")
+                .replace("error_log /dev/stderr warn;", "error_log " + dir.resolve("logs/error.log") + " warn;");
+        if ("root".equals(System.getProperty("user.name"))) {
+            conf = "user root;\n" + conf; // its workers may then use the temporary directory, which is the test's own
+        }
+        assertThat(conf).as("every upstream rewritten").doesNotContain("-service:");
+        Path file = dir.resolve("nginx.conf");
+        Files.writeString(file, conf);
+        List<String> base = List.of(nginx.toString(), "-p", dir.toString(), "-c", file.toString(), "-e",
+                dir.resolve("logs/error.log").toString());
+        List<String> test = new java.util.ArrayList<>(base);
+        test.add("-t");
+        Process check = new ProcessBuilder(test).redirectErrorStream(true).start();
+        String checked = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor()).as("nginx -t: " + checked).isZero();
+        List<String> run = new java.util.ArrayList<>(base);
+        run.addAll(List.of("-g", "daemon off;"));
+        Process gateway = new ProcessBuilder(run).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("logs/nginx.out").toFile()).start();
+        try {
+            String gw = "http://127.0.0.1:" + port;
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> LocalStackIT.send(HttpRequest.newBuilder(URI.create(gw + "/healthz")).GET())
+                            .statusCode() == 200);
+            int compared = 0;
+            for (var service : PORTS.entrySet()) {
+                JsonNode openapi = JSON.readTree(get(service.getValue(), "/q/openapi?format=json"));
+                for (var it = openapi.path("paths").fields(); it.hasNext();) {
+                    var path = it.next();
+                    if (!path.getValue().has("get") || path.getKey().endsWith("/stream")) {
+                        continue;
+                    }
+                    String concrete = path.getKey().replaceAll("\\{[^}]+}", "gateway-probe");
+                    HttpResponse<String> direct = LocalStackIT.send(HttpRequest.newBuilder(URI.create(
+                            "http://127.0.0.1:" + (service.getValue() + offset) + concrete))
+                            .header("Authorization", "Bearer " + token).GET());
+                    HttpResponse<String> proxied = LocalStackIT.send(HttpRequest.newBuilder(URI.create(gw + concrete))
+                            .header("Authorization", "Bearer " + token).GET());
+                    assertThat(proxied.statusCode()).as("GET " + concrete + " through the gateway, as "
+                            + service.getKey() + " answers it: " + proxied.body()).isEqualTo(direct.statusCode());
+                    assertThat(proxied.headers().firstValue("Content-Type"))
+                            .isEqualTo(direct.headers().firstValue("Content-Type"));
+                    compared++;
+                }
+            }
+            assertThat(compared).as("GET paths compared").isGreaterThan(10);
+
+            // a device's heartbeat through the gateway, with its API token
+            String deviceToken = create("http://127.0.0.1:" + (8081 + offset), token,
+                    "{\"id\":\"gateway-meter\",\"name\":\"Through the gateway\",\"protocol\":\"HTTP\"}");
+            HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(gw + "/api/v1/heartbeats"))
+                    .header("Authorization", "Bearer " + deviceToken).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"status\":\"alive\"}"));
+            // accepted once ingest has the new device's view, a moment after the registry's answer
+            HttpResponse<String> beat = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> LocalStackIT.send(post), r -> r.statusCode() != 401);
+            assertThat(beat.statusCode()).as(beat.body()).isEqualTo(200);
+            assertThat(JSON.readTree(beat.body()).path("accepted").asBoolean()).isTrue();
+
+            // the live stream opens through it (headers at once, events unbuffered)
+            HttpResponse<java.io.InputStream> stream = java.net.http.HttpClient.newHttpClient().sendAsync(
+                    HttpRequest.newBuilder(URI.create(gw + "/api/v1/status/stream"))
+                            .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream()).get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(stream.statusCode()).isEqualTo(200);
+            assertThat(stream.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            stream.body().close();
+
+            HttpResponse<String> nowhere = LocalStackIT.send(HttpRequest.newBuilder(URI.create(gw + "/api/v2/nothing"))
+                    .GET());
+            assertThat(nowhere.statusCode()).isEqualTo(404);
+            assertThat(JSON.readTree(nowhere.body()).path("type").asText()).isEqualTo("/problems/not-found");
+            System.out.println("DeploymentMetricsIT: nginx " + nginx + " ran the gateway; " + compared
+                    + " GET paths answered through it as directly");
+        } finally {
+            gateway.destroy();
+            gateway.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     /**
