@@ -39,8 +39,10 @@ public interface MqttConfig {
     Optional<String> sharedGroup();
 
     /**
-     * MQTT connections per replica. The broker keeps only a few QoS 1 messages in flight per connection and each
-     * waits for Kafka, so more connections carry more heartbeats per second. Above 1 they form a shared-subscription
+     * MQTT connections per replica. HiveMQ CE sends a connection at most 50 unacknowledged QoS 1 messages (its own
+     * cap, whatever receive maximum the client announces), in batches: it reads the next batch only once every message
+     * of the last one is acknowledged, and each waits here for Kafka. So more connections carry more heartbeats per
+     * second. Above 1 they form a shared-subscription
      * group ({@link #sharedGroup()}, or {@code heartbeat-ingest} when none is set).
      */
     @WithDefault("4")

@@ -39,8 +39,9 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
  * device.
  *
  * <p>
- * A broker keeps only a few QoS 1 messages in flight per MQTT 3.1.1 connection, and each waits here for Kafka's
- * acknowledgement, so one connection caps the rate at roughly window / Kafka latency. {@code heartbeat.mqtt.connections}
+ * HiveMQ CE sends a connection at most 50 unacknowledged QoS 1 messages and the next batch only once all of the last
+ * are acknowledged, and each waits here for Kafka's acknowledgement, so one connection caps the rate at roughly
+ * batch / Kafka round trip. {@code heartbeat.mqtt.connections}
  * opens several connections ({@code <client-id>-<n>}) in one shared-subscription group, and the broker spreads the
  * messages over them.
  */
