@@ -179,14 +179,7 @@ class HbCliIT {
     }
 
     static double ingestAccepted() throws Exception {
-        HttpResponse<String> r = LocalStackIT.send(HttpRequest.newBuilder(URI.create(ingest + "/q/metrics")).GET());
-        double sum = 0;
-        for (String line : r.body().split("\n")) {
-            if (line.startsWith("ingest_heartbeats_accepted_total")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
+        return ingestCounter("ingest_heartbeats_accepted_total", null);
     }
 
     /** A profile whose timeouts fire in seconds, so going offline is seen quickly. */
