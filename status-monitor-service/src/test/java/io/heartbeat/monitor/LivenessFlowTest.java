@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,8 @@ import io.heartbeat.contracts.DeviceState;
 import io.heartbeat.contracts.DeviceStatusChanged;
 import io.heartbeat.contracts.Thresholds;
 import io.heartbeat.contracts.TransitionReason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
@@ -31,6 +36,9 @@ class LivenessFlowTest {
     static final Thresholds SHORT = new Thresholds(1, 2, 4, 0, 600);
 
     private final MonitorTestSupport kafka = new MonitorTestSupport();
+
+    @Inject
+    MeterRegistry metrics;
 
     @AfterEach
     void close() {
@@ -70,6 +78,28 @@ class LivenessFlowTest {
         // and back: the next heartbeat reconnects it
         kafka.heartbeat(id, Instant.now());
         await().atMost(Duration.ofSeconds(15)).until(() -> "CONNECTED".equals(state(id)));
+    }
+
+    @Test
+    void eachAppliedHeartbeatRecordsHowLongAfterItsReceiptAndItsSendingTheStatusWasPersisted() {
+        Timer receipt = metrics.get("monitor.heartbeat.persist.delay").tag("since", "receipt").timer();
+        Timer device = metrics.get("monitor.heartbeat.persist.delay").tag("since", "device").timer();
+        long receipts = receipt.count();
+        long sends = device.count();
+        double receiptMs = receipt.totalTime(TimeUnit.MILLISECONDS);
+        double deviceMs = device.totalTime(TimeUnit.MILLISECONDS);
+        String id = uniqueId("delay");
+        kafka.view(id, new Thresholds(30, 40, 300, 0, 600), true, 1);
+        Instant received = Instant.now().minusSeconds(2);
+        kafka.heartbeat(id, received.minusSeconds(3), received);
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> receipt.count() > receipts && device.count() > sends);
+        assertThat(state(id)).isEqualTo("CONNECTED");
+        assertThat(receipt.count() - receipts).as("one heartbeat, one measurement").isEqualTo(1);
+        assertThat(device.count() - sends).isEqualTo(1);
+        // persisted at least 2 s after ingest received it and 5 s after the device sent it, and not long after that
+        assertThat(receipt.totalTime(TimeUnit.MILLISECONDS) - receiptMs).isBetween(2_000.0, 12_000.0);
+        assertThat(device.totalTime(TimeUnit.MILLISECONDS) - deviceMs).isBetween(5_000.0, 15_000.0);
     }
 
     @Test

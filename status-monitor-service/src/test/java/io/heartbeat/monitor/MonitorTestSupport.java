@@ -150,8 +150,13 @@ public final class MonitorTestSupport implements AutoCloseable {
 
     /** A heartbeat as ingest publishes it, received by ingest at {@code receivedAt}. */
     public void heartbeat(String id, Instant receivedAt) {
+        heartbeat(id, receivedAt, receivedAt);
+    }
+
+    /** A heartbeat the device stamped {@code sentAt} and ingest received at {@code receivedAt}. */
+    public void heartbeat(String id, Instant sentAt, Instant receivedAt) {
         HeartbeatAccepted hb = new HeartbeatAccepted(HeartbeatAccepted.SCHEMA_VERSION, UUID.randomUUID().toString(), id,
-                "acme", Channel.HTTP, HeartbeatKind.HEARTBEAT, receivedAt, receivedAt, "alive", Map.of(), List.of(), 1);
+                "acme", Channel.HTTP, HeartbeatKind.HEARTBEAT, sentAt, receivedAt, "alive", Map.of(), List.of(), 1);
         send(Topics.HEARTBEATS, id, EventJson.write(hb));
     }
 

@@ -85,6 +85,8 @@ public class LivenessEngine {
     private final Counter heartbeats;
     private final Counter conflicts;
     private final Timer detectionDelay;
+    private final Timer persistedAfterReceipt;
+    private final Timer persistedAfterSend;
     private final Timer rebuild;
 
     /** Owned devices' statuses and deadlines: touched by the engine thread only. */
@@ -118,6 +120,12 @@ public class LivenessEngine {
         this.detectionDelay = Timer.builder("monitor.detection.delay")
                 .description("Persisted timeout transition time minus the deadline it was due at")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(metrics);
+        this.persistedAfterReceipt = persistDelay("receipt",
+                "From ingest's receipt of a heartbeat to the commit of the device status it updated", metrics);
+        this.persistedAfterSend = persistDelay("device",
+                "From the device's own timestamp of a heartbeat to the commit of the device status it updated (as"
+                        + " good as the device's clock; never below 0)",
+                metrics);
         this.rebuild = Timer.builder("monitor.rebuild.duration")
                 .description("Loading owned devices' statuses and rebuilding the deadline index after an assignment")
                 .register(metrics);
@@ -142,6 +150,13 @@ public class LivenessEngine {
             }
         };
         views.onChange(viewChanges::add);
+    }
+
+    private static Timer persistDelay(String since, String description, MeterRegistry metrics) {
+        return Timer.builder("monitor.heartbeat.persist.delay").tag("since", since).description(description)
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(metrics);
     }
 
     void start(@Observes StartupEvent event) {
@@ -224,6 +239,7 @@ public class LivenessEngine {
         Instant now = clock.instant();
         Map<String, Instant> newest = new HashMap<>();
         Map<String, String> tenants = new HashMap<>();
+        List<Arrival> arrivals = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         int watermarks = 0;
         for (ConsumerRecord<String, String> r : records) {
@@ -238,6 +254,7 @@ public class LivenessEngine {
                 HeartbeatAccepted hb = r.value() == null ? null : EventJson.read(r.value(), HeartbeatAccepted.class);
                 if (hb != null && hb.deviceId() != null && hb.receivedAt() != null) {
                     newest.merge(hb.deviceId(), hb.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
+                    arrivals.add(new Arrival(hb.deviceId(), hb.receivedAt(), hb.sentAt()));
                     if (hb.tenantId() != null) {
                         tenants.put(hb.deviceId(), hb.tenantId());
                     }
@@ -286,10 +303,35 @@ public class LivenessEngine {
             }
         }
         if (!changes.isEmpty() || !heartbeatOnly.isEmpty()) {
-            persist(new ArrayList<>(heartbeatOnly.values()), new ArrayList<>(changes.values()), newest, viewed, now);
+            Persisted p = persist(new ArrayList<>(heartbeatOnly.values()), new ArrayList<>(changes.values()), newest,
+                    viewed, now);
+            recordPersistDelays(arrivals, p);
         }
         if (!offsets.isEmpty()) {
             c.commitSync(offsets);
+        }
+    }
+
+    /** A heartbeat read in this tick: whose, when ingest received it, the device's own timestamp (nullable). */
+    private record Arrival(String deviceId, Instant receivedAt, Instant sentAt) {
+    }
+
+    /** When the tick's statuses were committed, and the devices whose status was. */
+    private record Persisted(Instant at, Set<String> devices) {
+    }
+
+    /** How stale a persisted status was behind the heartbeats it took in, from ingest's receipt and the device's send. */
+    private void recordPersistDelays(List<Arrival> arrivals, Persisted p) {
+        for (Arrival a : arrivals) {
+            if (!p.devices().contains(a.deviceId())) {
+                continue; // not applied (an older heartbeat, an unknown device, a rejected row)
+            }
+            persistedAfterReceipt.record(Math.max(0, Duration.between(a.receivedAt(), p.at()).toMillis()),
+                    TimeUnit.MILLISECONDS);
+            if (a.sentAt() != null) {
+                persistedAfterSend.record(Math.max(0, Duration.between(a.sentAt(), p.at()).toMillis()),
+                        TimeUnit.MILLISECONDS);
+            }
         }
     }
 
@@ -334,15 +376,20 @@ public class LivenessEngine {
     /**
      * Writes; conflicting devices are reloaded and their heartbeats evaluated once more. A registry view reconciled in
      * this tick whose write lost to another writer is reconciled again on the next tick, against the reloaded row.
+     * Answers when the first write committed and whose statuses it stored.
      */
-    private void persist(List<DeviceStatus> heartbeatOnly, List<Change> changes, Map<String, Instant> newest,
+    private Persisted persist(List<DeviceStatus> heartbeatOnly, List<Change> changes, Map<String, Instant> newest,
             Set<String> viewed, Instant now) {
         Set<String> rejected = new HashSet<>();
         Written w = write(heartbeatOnly, changes, rejected);
+        Set<String> stored = new HashSet<>();
         for (DeviceStatus s : w.stored()) {
+            stored.add(s.deviceId());
             owned.put(s.deviceId(), s);
             deadlines.schedule(s.deviceId(), s.tracked() ? s.deadlineAt() : null);
         }
+        // a device written again after a conflict is left out of the delays: its commit time is a later one
+        Persisted persisted = new Persisted(w.persistedAt(), stored);
         boolean anyTransition = false;
         for (Change c : changes) {
             if (w.conflicts().contains(c.status().deviceId()) || rejected.contains(c.status().deviceId())) {
@@ -361,7 +408,7 @@ public class LivenessEngine {
             events.published();
         }
         if (w.conflicts().isEmpty()) {
-            return;
+            return persisted;
         }
         w.conflicts().stream().filter(viewed::contains).forEach(viewChanges::add);
         // the heartbeats were read (their offsets are committed after this tick): apply them to the reloaded rows,
@@ -386,12 +433,12 @@ public class LivenessEngine {
                 }
             }
             if (retry.isEmpty() && retryHb.isEmpty()) {
-                return;
+                return persisted;
             }
             if (attempt > MAX_CONFLICT_RETRIES) {
                 Log.warnf("heartbeats of %d devices not applied: their rows kept changing under %d retries (%s)",
                         pending.size(), MAX_CONFLICT_RETRIES, pending);
-                return;
+                return persisted;
             }
             Written again = write(retryHb, retry, rejected);
             again.stored().forEach(s -> {
@@ -407,6 +454,7 @@ public class LivenessEngine {
             }
             pending = lost;
         }
+        return persisted;
     }
 
     /**
