@@ -20,6 +20,13 @@ public interface RegistryConfig {
     @WithDefault("10000")
     int maxDevicesPerTenant();
 
+    /**
+     * Most devices one {@code POST /api/v1/devices/batch} may register; a larger batch is refused (413). Bounds the
+     * transaction and the answer of one request; the body must also fit {@code quarkus.http.limits.max-body-size}.
+     */
+    @WithDefault("1000")
+    int maxBatchSize();
+
     interface Outbox {
         /** How often the relay looks for unpublished outbox rows (read by its @Scheduled). */
         @WithDefault("1s")

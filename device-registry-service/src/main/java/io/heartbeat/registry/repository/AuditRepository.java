@@ -7,6 +7,7 @@ import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.heartbeat.contracts.EventJson;
 import io.heartbeat.registry.entity.AuditEntry;
 import io.quarkus.hibernate.reactive.panache.PanacheRepository;
 import io.quarkus.panache.common.Page;
@@ -17,6 +18,17 @@ import io.smallrye.mutiny.Uni;
 public class AuditRepository implements PanacheRepository<AuditEntry> {
 
     public record Found(List<AuditEntry> items, long total) {
+    }
+
+    private static final MultiRowInsert<AuditEntry> INSERT = new MultiRowInsert<>("audit_log",
+            List.of("at", "actor", "actor_tenant", "tenant_id", "action", "entity_type", "entity_id", "details"),
+            List.of("?", "?", "CAST(? AS text)", "CAST(? AS text)", "?", "?", "?", "CAST(CAST(? AS text) AS jsonb)"),
+            e -> new Object[] { e.at, e.actor, e.actorTenant, e.tenantId, e.action, e.entityType, e.entityId,
+                    EventJson.write(e.details == null ? Map.of() : e.details) });
+
+    /** Writes many entries with multi-row statements. */
+    public Uni<Void> insertAll(List<AuditEntry> entries) {
+        return getSession().flatMap(session -> INSERT.insert(session, entries));
     }
 
     /** Newest first. A null tenant (admins only) means every tenant. */

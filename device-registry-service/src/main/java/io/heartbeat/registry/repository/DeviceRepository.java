@@ -1,13 +1,16 @@
 package io.heartbeat.registry.repository;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
+import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.Protocol;
 import io.heartbeat.registry.entity.Device;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -46,15 +49,59 @@ public class DeviceRepository implements PanacheRepositoryBase<Device, String> {
     /** The first key of the tenants' advisory locks (the second is the tenant id's hash). */
     static final int TENANT_LOCK_CLASS = 0x51a7e001;
 
-    /** The revision a device created under {@code id} starts above: the last one of a deleted namesake, or 0. */
-    public Uni<Long> revisionFloor(String id) {
+    /**
+     * The revision each of {@code ids} starts above when it is created: the last one of a deleted namesake (ids
+     * absent from the answer start above 0). One query.
+     */
+    public Uni<Map<String, Long>> revisionFloors(Collection<String> ids) {
         return getSession().flatMap(session -> session
-                .createNativeQuery("SELECT last_revision FROM deleted_device WHERE id = :id", Long.class)
-                .setParameter("id", id).getResultList())
-                .map(rows -> rows.isEmpty() ? 0L : rows.get(0));
+                .createNativeQuery("""
+                        SELECT id, last_revision
+                        FROM deleted_device
+                        WHERE id IN (:ids)
+                        """, Object[].class)
+                .setParameter("ids", ids).getResultList())
+                .map(rows -> {
+                    Map<String, Long> floors = new HashMap<>();
+                    for (Object[] row : rows) {
+                        floors.put((String) row[0], ((Number) row[1]).longValue());
+                    }
+                    return floors;
+                });
     }
 
-    /** Remembers a deleted device's last revision (see {@link #revisionFloor}). */
+    /** Which of {@code ids} are taken, in any tenant, in one query. */
+    public Uni<Set<String>> existingIds(Collection<String> ids) {
+        return getSession().flatMap(session -> session
+                .createSelectionQuery("select d.id from Device d where d.id in :ids", String.class)
+                .setParameter("ids", ids).getResultList())
+                .map(Set::copyOf);
+    }
+
+    private static final MultiRowInsert<Device> INSERT = new MultiRowInsert<>("device",
+            List.of("id", "tenant_id", "name", "protocol", "protocol_config", "profile_id", "override_interval_s",
+                    "override_connected_within_s", "override_disconnected_after_s", "override_min_spacing_s",
+                    "override_max_per_minute", "enabled", "remote_control_enabled", "firmware_version", "metadata",
+                    "token_hash", "token_rotated_at", "created_at", "updated_at", "revision"),
+            List.of("?", "?", "?", "?", "CAST(CAST(? AS text) AS jsonb)", "?", "CAST(? AS integer)", "CAST(? AS integer)",
+                    "CAST(? AS integer)", "CAST(? AS integer)", "CAST(? AS integer)", "?", "?", "CAST(? AS text)",
+                    "CAST(CAST(? AS text) AS jsonb)", "?", "?", "?", "?", "?"),
+            d -> new Object[] { d.id, d.tenantId, d.name, d.protocol.name(), EventJson.write(d.protocolConfig),
+                    d.profileId, d.overrides().heartbeatIntervalSeconds, d.overrides().connectedWithinSeconds,
+                    d.overrides().disconnectedAfterSeconds, d.overrides().minHeartbeatSpacingSeconds,
+                    d.overrides().maxHeartbeatsPerMinute, d.enabled, d.remoteControlEnabled, d.firmwareVersion,
+                    EventJson.write(d.metadata), d.tokenHash, d.tokenRotatedAt, d.createdAt, d.updatedAt,
+                    d.revision });
+
+    /**
+     * Inserts new devices with multi-row statements (see {@link MultiRowInsert}). The devices are not attached to
+     * the session: they are answered as they are, not changed later in the transaction.
+     */
+    public Uni<Void> insertAll(List<Device> devices) {
+        return getSession().flatMap(session -> INSERT.insert(session, devices));
+    }
+
+    /** Remembers a deleted device's last revision (see {@link #revisionFloors}). */
     public Uni<Void> rememberDeleted(String id, long lastRevision) {
         return getSession().flatMap(session -> session.createNativeQuery(
                 "INSERT INTO deleted_device (id, last_revision, deleted_at) VALUES (:id, :rev, now()) "

@@ -26,6 +26,11 @@ public class ProfileRepository implements PanacheRepositoryBase<Profile, String>
         return findById(id, LockModeType.PESSIMISTIC_READ);
     }
 
+    /** {@link #findForShare(String)} for several profiles, in one query. */
+    public Uni<List<Profile>> findForShare(Collection<String> ids) {
+        return find("id in ?1", ids).withLock(LockModeType.PESSIMISTIC_READ).list();
+    }
+
     public Uni<List<Profile>> findByIds(Collection<String> ids) {
         return ids.isEmpty() ? Uni.createFrom().item(List.of()) : list("id in ?1", ids);
     }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -33,10 +34,12 @@ import io.heartbeat.common.security.Callers;
 import io.heartbeat.contracts.Protocol;
 import io.heartbeat.registry.config.RegistryConfig;
 import io.heartbeat.registry.repository.DeviceRepository;
+import io.heartbeat.registry.rest.Dtos.DeviceBatch;
 import io.heartbeat.registry.rest.Dtos.DeviceJwtRequest;
 import io.heartbeat.registry.rest.Dtos.DeviceJwtResponse;
 import io.heartbeat.registry.rest.Dtos.DeviceResponse;
 import io.heartbeat.registry.rest.Dtos.DeviceWithToken;
+import io.heartbeat.registry.rest.Dtos.RegisteredBatch;
 import io.heartbeat.registry.service.DeviceDraft;
 import io.heartbeat.registry.service.DeviceRules;
 import io.heartbeat.registry.service.DeviceService;
@@ -99,6 +102,46 @@ public class DeviceResource {
                 .created(URI.create("/api/v1/devices/" + created.details().device().id))
                 .tag(Long.toString(created.details().device().revision))
                 .entity(new DeviceWithToken(DeviceResponse.of(created.details()), created.apiToken()))
+                .build());
+    }
+
+    /*
+     * "batch" is also a valid device id. There is no POST /devices/{id}, so POST /devices/batch can only mean this;
+     * GET, PATCH and DELETE /devices/batch and POST /devices/batch/token and /jwt still address the device "batch"
+     * (routes are matched per method, and the literal path takes POST only).
+     */
+    @POST
+    @Path("batch")
+    @RolesAllowed({ Caller.ADMIN, Caller.OPERATOR })
+    @Operation(summary = "Register devices in bulk", description = "Registers every device of the list or none, in "
+            + "one transaction. Each item is the body of a single registration and is checked by the same rules; "
+            + "errors name the item (devices[3].id). The answer lists each device with its API token, in the "
+            + "request's order; the tokens are shown only here. At most heartbeat.registry.max-batch-size devices "
+            + "(default 1000) per request, and the body must fit the body limit (256 KiB).")
+    @APIResponse(responseCode = "201", description = "Every device registered; each item carries apiToken")
+    @APIResponse(responseCode = "403", description = "A non-admin names another tenant")
+    @APIResponse(responseCode = "409", description = "device-exists: ids already taken (errors names each item); "
+            + "tenant-quota-exceeded: the batch does not fit a tenant's quota. Nothing is registered.")
+    @APIResponse(responseCode = "413", description = "More devices than the maximum batch size, or a body over the "
+            + "limit: send fewer at a time")
+    @APIResponse(responseCode = "422", description = "An empty list, or a rule broken by an item (also an id "
+            + "repeated in the batch); errors lists each field as devices[i].field. Nothing is registered.")
+    public Uni<Response> createAll(DeviceBatch batch) {
+        if (batch == null || batch.devices() == null) {
+            throw new DomainException.Invalid("devices", "a list of devices is required");
+        }
+        if (batch.devices().isEmpty()) {
+            throw new DomainException.Invalid("devices", "must list at least one device");
+        }
+        int max = config.maxBatchSize();
+        if (batch.devices().size() > max) {
+            throw new WebApplicationException("The batch has " + batch.devices().size() + " devices; at most " + max
+                    + " are registered per request (heartbeat.registry.max-batch-size)", 413);
+        }
+        return service.createAll(callers.current(), batch.devices()).map(created -> Response.status(201)
+                .entity(new RegisteredBatch(created.stream()
+                        .map(c -> new DeviceWithToken(DeviceResponse.of(c.details()), c.apiToken()))
+                        .toList()))
                 .build());
     }
 

@@ -1,6 +1,7 @@
 package io.heartbeat.registry.rest;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -11,6 +12,7 @@ import io.heartbeat.registry.entity.AuditEntry;
 import io.heartbeat.registry.entity.Device;
 import io.heartbeat.registry.entity.Profile;
 import io.heartbeat.registry.entity.ThresholdOverrides;
+import io.heartbeat.registry.service.DeviceDraft;
 import io.heartbeat.registry.service.DeviceService;
 import io.heartbeat.registry.service.ThresholdValues;
 
@@ -39,6 +41,14 @@ public final class Dtos {
 
     /** The device plus its API token: the only time the token is shown. */
     public record DeviceWithToken(@JsonUnwrapped DeviceResponse device, String apiToken) {
+    }
+
+    /** The body of a batch registration: each item as the body of a single registration. */
+    public record DeviceBatch(List<DeviceDraft> devices) {
+    }
+
+    /** The answer of a batch registration: every device with its token, in the request's order. */
+    public record RegisteredBatch(List<DeviceWithToken> devices) {
     }
 
     public record DeviceJwtRequest(Long lifetimeSeconds) {

@@ -1,5 +1,8 @@
 package io.heartbeat.registry.service;
 
+import java.util.List;
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.heartbeat.contracts.DeviceView;
@@ -33,6 +36,14 @@ public class DeviceEvents {
     public Uni<Void> changed(Device d, Thresholds effective) {
         return outbox.persist(OutboxEvent.of(Topics.REGISTRY_DEVICES, d.id, EventJson.write(view(d, effective))))
                 .replaceWithVoid();
+    }
+
+    /** {@link #changed} for many new devices at once, in the list's order. */
+    public Uni<Void> changedAll(List<Map.Entry<Device, Thresholds>> changed) {
+        return outbox.insertAll(changed.stream()
+                .map(c -> OutboxEvent.of(Topics.REGISTRY_DEVICES, c.getKey().id,
+                        EventJson.write(view(c.getKey(), c.getValue()))))
+                .toList());
     }
 
     public Uni<Void> deleted(String deviceId) {

@@ -3,13 +3,17 @@ package io.heartbeat.registry.service;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +32,7 @@ import io.heartbeat.registry.repository.DeviceRepository;
 import io.heartbeat.registry.repository.ProfileRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -65,56 +70,187 @@ public class DeviceService {
         this.jwtIssuer = jwtIssuer;
     }
 
+    /** Registers one device: a batch of one, so a single and a batch registration check and write alike. */
     @WithTransaction
     public Uni<Created> create(Caller caller, DeviceDraft draft) {
-        String tenant = draft.tenantId() != null ? draft.tenantId() : caller.tenant();
-        if (!caller.isAdmin() && !Objects.equals(tenant, caller.tenant())) {
-            throw new DomainException.Forbidden("devices can only be created in your own tenant '" + caller.tenant()
-                    + "'");
-        }
-        Errors errors = new Errors();
-        DeviceRules.checkId(errors, draft.id());
-        DeviceRules.checkTenant(errors, tenant);
-        DeviceSpec spec = draft.spec();
-        return profiles.findForShare(spec.profileId()).flatMap(profile -> {
-            validate(errors, spec, profile);
-            return withinQuota(tenant).chain(() -> devices.findById(draft.id())).flatMap(existing -> {
-                if (existing != null) {
-                    throw new DomainException.Conflict("device-exists", "a device with id '" + draft.id()
-                            + "' already exists (device ids are unique across tenants)");
-                }
-                return devices.revisionFloor(draft.id()).flatMap(floor -> {
-                    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-                    String token = DeviceTokens.generate();
-                    Device d = new Device();
-                    d.id = draft.id();
-                    d.tenantId = tenant;
-                    d.createdAt = now;
-                    d.tokenHash = DeviceTokens.hash(token);
-                    d.tokenRotatedAt = now;
-                    d.revision = floor;
-                    apply(d, spec, now);
-                    Thresholds effective = d.overrides().over(profile.thresholds());
-                    return devices.persist(d)
-                            .call(() -> events.changed(d, effective))
-                            .call(() -> audit.record(caller, "DEVICE_CREATED", AuditLog.DEVICE, d.id, d.tenantId,
-                                    Map.of("name", d.name, "protocol", d.protocol.name(), "profileId", d.profileId)))
-                            .map(x -> new Created(new Details(d, effective), token));
-                });
-            });
-        });
+        return register(caller, List.of(draft), i -> "").map(created -> created.get(0));
     }
 
-    /** Fails with tenant-quota-exceeded if {@code tenant} has its most devices; holds the tenant's lock after. */
-    private Uni<Void> withinQuota(String tenant) {
+    /**
+     * Registers every draft or none, in one transaction, answering them in the drafts' order. Each tenant's lock is
+     * taken and its devices counted once for the whole batch; existing ids and revision floors are read with one
+     * query each. Errors name the item ({@code devices[3].id}).
+     */
+    @WithTransaction
+    public Uni<List<Created>> createAll(Caller caller, List<DeviceDraft> drafts) {
+        return register(caller, drafts, i -> "devices[" + i + "]");
+    }
+
+    /** A draft on its way in: where it is in the request, its tenant and its spec with defaults applied. */
+    private record Planned(String item, DeviceDraft draft, String tenant, DeviceSpec spec) {
+
+        /** Where this item's field errors are reported: {@code name} itself alone, {@code devices[3].name} in a batch. */
+        String field(String name) {
+            return item.isEmpty() ? name : item + "." + name;
+        }
+    }
+
+    /** A device ready to be written, with its effective thresholds and the token shown once. */
+    private record Fresh(Device device, Thresholds thresholds, String token) {
+    }
+
+    /** {@code item} names an item for error messages: "" for a single create, "devices[i]" in a batch. */
+    private Uni<List<Created>> register(Caller caller, List<DeviceDraft> drafts, IntFunction<String> item) {
+        List<Planned> planned = plan(caller, drafts, item);
+        return profilesOf(planned)
+                .invoke(found -> validate(planned, found))
+                .call(() -> withinQuota(planned))
+                .call(() -> noneExists(planned))
+                .flatMap(found -> devices.revisionFloors(ids(planned))
+                        .map(floors -> fresh(planned, found, floors)))
+                .call(fresh -> persist(caller, fresh))
+                .map(fresh -> fresh.stream()
+                        .map(f -> new Created(new Details(f.device(), f.thresholds()), f.token()))
+                        .toList());
+    }
+
+    /** Resolves each draft's tenant and refuses a draft for another tenant than a non-admin caller's. */
+    private static List<Planned> plan(Caller caller, List<DeviceDraft> drafts, IntFunction<String> item) {
+        List<Planned> planned = new ArrayList<>(drafts.size());
+        Errors missing = new Errors();
+        for (int i = 0; i < drafts.size(); i++) {
+            DeviceDraft draft = drafts.get(i);
+            if (draft == null) {
+                missing.add(item.apply(i), "a device is required");
+                continue;
+            }
+            String tenant = draft.tenantId() != null ? draft.tenantId() : caller.tenant();
+            if (!caller.isAdmin() && !Objects.equals(tenant, caller.tenant())) {
+                throw new DomainException.Forbidden("devices can only be created in your own tenant '"
+                        + caller.tenant() + "'" + (item.apply(i).isEmpty() ? ""
+                                : " (" + item.apply(i)
+                                        + " names tenant '" + tenant + "')"));
+            }
+            planned.add(new Planned(item.apply(i), draft, tenant, draft.spec()));
+        }
+        missing.throwIfAny();
+        return planned;
+    }
+
+    /** The profiles the drafts name, share-locked (see {@link ProfileRepository#findForShare(String)}). */
+    private Uni<Map<String, Profile>> profilesOf(List<Planned> planned) {
+        Set<String> ids = planned.stream().map(p -> p.spec().profileId()).collect(Collectors.toCollection(TreeSet::new));
+        return profiles.findForShare(ids)
+                .map(found -> found.stream().collect(Collectors.toMap(p -> p.id, Function.identity())));
+    }
+
+    /** Checks every draft with the rules of {@link DeviceRules}; fails with every error of every item at once. */
+    private static void validate(List<Planned> planned, Map<String, Profile> profiles) {
+        Errors all = new Errors();
+        Map<String, String> firstWithId = new HashMap<>();
+        for (Planned p : planned) {
+            Errors errors = new Errors();
+            String id = p.draft().id();
+            DeviceRules.checkId(errors, id);
+            DeviceRules.checkTenant(errors, p.tenant());
+            if (id != null) {
+                String first = firstWithId.putIfAbsent(id, p.item());
+                errors.check(first == null, "id", "repeats the id of " + first + " (each device of a batch needs its "
+                        + "own id)");
+            }
+            check(errors, p.spec(), profiles.get(p.spec().profileId()));
+            all.addAll(p.item().isEmpty() ? "" : p.item() + ".", errors);
+        }
+        all.throwIfAny();
+    }
+
+    /** Fails with tenant-quota-exceeded if a tenant has no room for its new devices; holds each tenant's lock after. */
+    private Uni<Void> withinQuota(List<Planned> planned) {
+        // tenants in a fixed order, so two batches that share tenants cannot deadlock on their locks
+        Map<String, Long> perTenant = planned.stream()
+                .collect(Collectors.groupingBy(Planned::tenant, TreeMap::new, Collectors.counting()));
+        return Multi.createFrom().iterable(perTenant.entrySet())
+                .onItem().transformToUniAndConcatenate(e -> withinQuota(e.getKey(), e.getValue()))
+                .collect().last();
+    }
+
+    private Uni<Void> withinQuota(String tenant, long adding) {
         int max = config.maxDevicesPerTenant();
         return devices.lockAndCountTenant(tenant).invoke(count -> {
-            if (count >= max) {
+            String quota = "(heartbeat.registry.max-devices-per-tenant = " + max + ")";
+            if (adding == 1 && count >= max) {
                 throw new DomainException.Conflict("tenant-quota-exceeded", "tenant '" + tenant + "' has " + count
-                        + " devices, the most its quota (heartbeat.registry.max-devices-per-tenant = " + max
-                        + ") allows; delete one first or ask for a higher quota");
+                        + " devices, the most its quota " + quota + " allows; delete one first or ask for a higher "
+                        + "quota");
+            }
+            if (count + adding > max) {
+                throw new DomainException.Conflict("tenant-quota-exceeded", "tenant '" + tenant + "' has " + count
+                        + " devices, and " + adding + " more would pass its quota " + quota + "; register at most "
+                        + Math.max(0, max - count) + ", delete some first or ask for a higher quota");
             }
         }).replaceWithVoid();
+    }
+
+    /** Fails with device-exists, naming every item whose id is taken (in any tenant). */
+    private Uni<Void> noneExists(List<Planned> planned) {
+        return devices.existingIds(ids(planned)).invoke(taken -> {
+            if (taken.isEmpty()) {
+                return;
+            }
+            List<DomainException.FieldError> errors = planned.stream().filter(p -> taken.contains(p.draft().id()))
+                    .map(p -> new DomainException.FieldError(p.field("id"), "device '" + p.draft().id()
+                            + "' already exists"))
+                    .toList();
+            String message = taken.size() == 1 && planned.size() == 1
+                    ? "a device with id '" + planned.get(0).draft().id() + "' already exists"
+                    : taken.size() + " of the devices already exist: " + abbreviated(new TreeSet<>(taken));
+            throw new DomainException.Conflict("device-exists", message + " (device ids are unique across tenants)",
+                    errors);
+        }).replaceWithVoid();
+    }
+
+    private static String abbreviated(Set<String> ids) {
+        int shown = 20;
+        String head = ids.stream().limit(shown).collect(Collectors.joining(", "));
+        return ids.size() <= shown ? head : head + " and " + (ids.size() - shown) + " more";
+    }
+
+    private static List<String> ids(List<Planned> planned) {
+        return planned.stream().map(p -> p.draft().id()).toList();
+    }
+
+    /** The new devices, each with a new token and a revision above its id's deleted namesake's. */
+    private static List<Fresh> fresh(List<Planned> planned, Map<String, Profile> profiles, Map<String, Long> floors) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        List<Fresh> fresh = new ArrayList<>(planned.size());
+        for (Planned p : planned) {
+            String token = DeviceTokens.generate();
+            Device d = new Device();
+            d.id = p.draft().id();
+            d.tenantId = p.tenant();
+            d.createdAt = now;
+            d.tokenHash = DeviceTokens.hash(token);
+            d.tokenRotatedAt = now;
+            d.revision = floors.getOrDefault(d.id, 0L);
+            apply(d, p.spec(), now);
+            fresh.add(new Fresh(d, d.overrides().over(profiles.get(d.profileId).thresholds()), token));
+        }
+        return fresh;
+    }
+
+    /**
+     * Writes the devices, their outbox events and their audit entries, each kind with multi-row inserts: one statement
+     * per row would bound a batch to a few hundred devices a second.
+     */
+    private Uni<Void> persist(Caller caller, List<Fresh> fresh) {
+        List<Device> created = fresh.stream().map(Fresh::device).toList();
+        return devices.insertAll(created)
+                .call(() -> events.changedAll(fresh.stream()
+                        .map(f -> Map.entry(f.device(), f.thresholds()))
+                        .toList()))
+                .call(() -> audit.recordAll(caller, "DEVICE_CREATED", AuditLog.DEVICE, created, d -> d.id,
+                        d -> d.tenantId, d -> Map.of("name", d.name, "protocol", d.protocol.name(), "profileId",
+                                d.profileId)));
     }
 
     @WithSession
@@ -242,11 +378,15 @@ public class DeviceService {
     }
 
     private static void validate(Errors errors, DeviceSpec spec, Profile profile) {
+        check(errors, spec, profile);
+        errors.throwIfAny();
+    }
+
+    private static void check(Errors errors, DeviceSpec spec, Profile profile) {
         if (profile == null) {
             errors.add("profileId", "no profile '" + spec.profileId() + "' exists");
         }
         DeviceRules.check(errors, spec, profile == null ? null : profile.thresholds());
-        errors.throwIfAny();
     }
 
     static DeviceSpec spec(Device d) {

@@ -22,6 +22,14 @@ final class Errors {
         return this;
     }
 
+    /** Adds every error of {@code other}, each field prefixed (e.g. {@code devices[3].} in a batch). */
+    Errors addAll(String prefix, Errors other) {
+        for (DomainException.FieldError e : other.errors) {
+            add(prefix + e.field(), e.message());
+        }
+        return this;
+    }
+
     boolean isEmpty() {
         return errors.isEmpty();
     }

@@ -30,10 +30,22 @@ public abstract sealed class DomainException extends RuntimeException {
     /** The request conflicts with the current state (an id already taken, a profile still in use). */
     public static final class Conflict extends DomainException {
         private final String type;
+        private final List<FieldError> errors;
 
         public Conflict(String type, String message) {
+            this(type, message, List.of());
+        }
+
+        /** A conflict that names the offending fields, e.g. each item of a batch whose id is taken. */
+        public Conflict(String type, String message, List<FieldError> errors) {
             super(message);
             this.type = type;
+            this.errors = List.copyOf(errors);
+        }
+
+        /** The offending fields; empty when the message says it all. */
+        public List<FieldError> errors() {
+            return errors;
         }
 
         @Override

@@ -38,7 +38,12 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response domain(DomainException e, UriInfo uri) {
         int status = status(e);
-        List<DomainException.FieldError> errors = e instanceof DomainException.Invalid i ? i.errors() : null;
+        List<DomainException.FieldError> errors = null;
+        if (e instanceof DomainException.Invalid i) {
+            errors = i.errors();
+        } else if (e instanceof DomainException.Conflict c && !c.errors().isEmpty()) {
+            errors = c.errors();
+        }
         return respond(new Problem("/problems/" + e.type(), title(status), status, e.getMessage(), path(uri),
                 errors));
     }
