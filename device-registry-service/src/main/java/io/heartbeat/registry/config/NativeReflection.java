@@ -16,8 +16,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * deployment-tests NativeReflectionTest fails when a serialized type is missing.
  */
 @RegisterForReflection(targets = { DeviceView.class, Thresholds.class, Protocol.class, Dtos.AuditResponse.class,
-        Dtos.DeviceJwtRequest.class, Dtos.DeviceJwtResponse.class, Dtos.DeviceResponse.class,
-        Dtos.DeviceWithToken.class, Dtos.ProfileResponse.class, DeviceDraft.class, ProfileChange.class,
+        Dtos.DeviceBatch.class, Dtos.DeviceJwtRequest.class, Dtos.DeviceJwtResponse.class, Dtos.DeviceResponse.class,
+        Dtos.DeviceWithToken.class, Dtos.ProfileResponse.class, Dtos.RegisteredBatch.class, DeviceDraft.class,
+        ProfileChange.class,
         ProfileDraft.class, ThresholdValues.class })
 public final class NativeReflection {
 
