@@ -52,6 +52,7 @@ public final class Bench {
             case "monitor-fleet" -> MonitorFleetBench.run(new Options(options));
             case "command" -> CommandBench.run(new Options(options));
             case "broker" -> BrokerBench.run(new Options(options));
+            case "fleet" -> FleetBench.run(new Options(options));
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);
