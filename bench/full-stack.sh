@@ -150,10 +150,13 @@ J=$WORK/sustained.json
 SENT=$(field "$J" "['sent']"); ACKED=$(field "$J" "['accepted']"); REFUSED=$(field "$J" "['refused']")
 SECS=$(field "$J" "['seconds']")
 say ""
-say "| sustained | sent | acknowledged (PUBACK/200) | on \`heartbeats\` | in telemetry history | processed by the monitor | refused | lost |"
-say "| --- | --- | --- | --- | --- | --- | --- | --- |"
+say "| sustained | sent | acknowledged (PUBACK/200) | on \`heartbeats\` | in telemetry history | processed by the monitor | refused at send | refused by ingest (a rejection record each) | lost |"
+say "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+# acknowledged heartbeats ingest refused (rate limit, validation) are on heartbeats.rejected, not lost
+INGEST_REFUSED=$(python3 -c "import json; print(int(sum(v for k, v in json.load(open('$J'))['ingest']['rejectedByReason'].items() if k != 'OUT_OF_RANGE')))")
+REASONS=$(python3 -c "import json; print(json.load(open('$J'))['ingest']['rejectedByReason'] or '')")
 LEAST=$(printf '%s\n' $((A1 - A0)) $((W1 - W0)) $((M1 - M0)) | sort -n | head -1)
-say "| $SECS s | $SENT | $ACKED | $((A1 - A0)) | $((W1 - W0)) | $((M1 - M0)) | $REFUSED | $((ACKED > LEAST ? ACKED - LEAST : 0)) |"
+say "| $SECS s | $SENT | $ACKED | $((A1 - A0)) | $((W1 - W0)) | $((M1 - M0)) | $REFUSED | $INGEST_REFUSED $REASONS | $((ACKED > LEAST + INGEST_REFUSED ? ACKED - LEAST - INGEST_REFUSED : 0)) |"
 say ""
 say "acknowledged heartbeats/s (acknowledged / sending time): $(echo "$ACKED / $SECS" | bc); simulator latency p50 / p99:" \
   "$(field "$J" ".get('latencyP50Ms')") / $(field "$J" ".get('latencyP99Ms')") ms; Kafka -> monitor drained ${DRAIN}s after"
