@@ -220,6 +220,96 @@ class CommandFlowTest {
                 .statusCode(409).body("type", equalTo("/problems/queue-full"));
     }
 
+    /**
+     * Commands POSTed at the same moment are written together (one transaction per batch): each POST still gets its
+     * own command, and a device's queue bound (5 in tests) holds across the batch: the commands over it, and only
+     * those, are refused with {@code queue-full}.
+     */
+    @Test
+    void commandsPostedTogetherEachGetTheirOwnAnswerAndNoQueueOverfills() throws Exception {
+        List<String> devices = List.of(uniqueId("together-a"), uniqueId("together-b"));
+        try (CommandTestSupport kafka = new CommandTestSupport()) {
+            for (String id : devices) {
+                kafka.view(id, true, 1);
+            }
+        }
+        for (String id : devices) { // the first command of each once its view has arrived
+            await().atMost(WAIT).until(() -> operator().body("{\"deviceId\":\"" + id + "\",\"name\":\"first\"}")
+                    .post("/api/v1/commands").statusCode() == 201);
+        }
+        java.util.concurrent.ExecutorService posters = java.util.concurrent.Executors.newFixedThreadPool(20);
+        try {
+            List<java.util.concurrent.Future<io.restassured.response.Response>> posts = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String body = "{\"deviceId\":\"" + devices.get(i % 2) + "\",\"name\":\"c" + i + "\"}";
+                posts.add(posters.submit(() -> operator().body(body).post("/api/v1/commands")));
+            }
+            Map<String, Integer> createdPerDevice = new java.util.HashMap<>();
+            java.util.Set<String> commandIds = new java.util.HashSet<>();
+            int refused = 0;
+            for (int i = 0; i < 20; i++) {
+                io.restassured.response.Response r = posts.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.statusCode() == 409) {
+                    assertThat(r.jsonPath().getString("type")).isEqualTo("/problems/queue-full");
+                    refused++;
+                    continue;
+                }
+                assertThat(r.statusCode()).as(r.asString()).isEqualTo(201);
+                assertThat(r.jsonPath().getString("deviceId")).isEqualTo(devices.get(i % 2));
+                assertThat(r.jsonPath().getString("name")).isEqualTo("c" + i);
+                commandIds.add(r.jsonPath().getString("id"));
+                createdPerDevice.merge(devices.get(i % 2), 1, Integer::sum);
+            }
+            assertThat(createdPerDevice).containsEntry(devices.get(0), 4).containsEntry(devices.get(1), 4);
+            assertThat(commandIds).hasSize(8);
+            assertThat(refused).isEqualTo(12);
+        } finally {
+            posters.shutdownNow();
+        }
+    }
+
+    /** A batch stores its commands in the order given (the order they are sent in) and refuses only the overflow. */
+    @Test
+    void aBatchOfCreatesKeepsItsOrderAndRefusesOnlyWhatOverfillsAQueue() {
+        String a = uniqueId("batch-a");
+        String b = uniqueId("batch-b");
+        List<CommandStore.NewCommand> commands = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            commands.add(newCommand(a, "a" + i));
+            if (i < 3) {
+                commands.add(newCommand(b, "b" + i));
+            }
+        }
+        List<CommandStore.BatchCreated> answers = store.createAll(commands, Instant.now(), 5).await().atMost(WAIT);
+        assertThat(answers).hasSize(10);
+        for (int i = 0; i < 10; i++) {
+            CommandStore.BatchCreated answer = answers.get(i);
+            boolean overflow = commands.get(i).name().equals("a5") || commands.get(i).name().equals("a6");
+            if (overflow) {
+                assertThat(answer.command()).isNull();
+                assertThat(answer.refusal().type()).isEqualTo("queue-full");
+            } else {
+                assertThat(answer.refusal()).isNull();
+                assertThat(answer.command().name()).isEqualTo(commands.get(i).name());
+                assertThat(answer.command().status()).isEqualTo(CommandStatus.QUEUED);
+            }
+        }
+        List<String> stored = new ArrayList<>();
+        pool.preparedQuery("SELECT name FROM command WHERE device_id = ANY($1) ORDER BY seq")
+                .executeAndAwait(io.vertx.mutiny.sqlclient.Tuple.of(new String[] { a, b }))
+                .forEach(r -> stored.add(r.getString(0)));
+        assertThat(stored).containsExactly("a0", "b0", "a1", "b1", "a2", "b2", "a3", "a4");
+        Long transitions = pool.preparedQuery("SELECT count(*) FROM command_transition t JOIN command c ON c.id = "
+                + "t.command_id WHERE c.device_id = ANY($1) AND t.status = 'QUEUED'")
+                .executeAndAwait(io.vertx.mutiny.sqlclient.Tuple.of(new String[] { a, b })).iterator().next().getLong(0);
+        assertThat(transitions).isEqualTo(8);
+    }
+
+    private static CommandStore.NewCommand newCommand(String deviceId, String name) {
+        return new CommandStore.NewCommand("acme", deviceId, null, name, Map.of("n", name), Duration.ofMinutes(5),
+                Duration.ofSeconds(10), 3, null, null, "test", null, null, Command.Delivery.MQTT, null, null);
+    }
+
     @Test
     void theSameIdempotencyKeyCreatesOneCommand() throws Exception {
         String id = uniqueId("idem");

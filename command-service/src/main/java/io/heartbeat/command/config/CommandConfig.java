@@ -53,7 +53,7 @@ public interface CommandConfig {
     @WithDefault("100")
     int maxQueuedPerDevice();
 
-    /** Commands claimed (and then published, in order) per dispatcher step. */
+    /** Commands claimed (and then published, in order) per dispatcher step, and created per batch (CreateBatcher). */
     @WithDefault("500")
     int batchSize();
 

@@ -44,6 +44,7 @@ public class CommandService {
     private final CommandStore store;
     private final Devices devices;
     private final Dispatcher dispatcher;
+    private final CreateBatcher creates;
     private final Clock clock;
     private final Duration defaultTtl;
     private final Duration maxTtl;
@@ -51,11 +52,12 @@ public class CommandService {
     private final int defaultMaxAttempts;
     private final int maxQueuedPerDevice;
 
-    public CommandService(CommandStore store, Devices devices, Dispatcher dispatcher, Clock clock,
-            CommandConfig config) {
+    public CommandService(CommandStore store, Devices devices, Dispatcher dispatcher, CreateBatcher creates,
+            Clock clock, CommandConfig config) {
         this.store = store;
         this.devices = devices;
         this.dispatcher = dispatcher;
+        this.creates = creates;
         this.clock = clock;
         this.defaultTtl = config.defaultTtl();
         this.maxTtl = config.maxTtl();
@@ -86,6 +88,9 @@ public class CommandService {
                 template.name(),
                 template.payload(), template.ttl(), template.ackTimeout(), template.maxAttempts(), idempotencyKey,
                 null, caller.subject(), null, replayOf, delivery(view, template.name()), null, null);
+        if (idempotencyKey == null && c.delivery() == Command.Delivery.MQTT) {
+            return creates.submit(c); // with the other commands POSTed meanwhile, in one transaction
+        }
         return store.create(c, clock.instant(), maxQueuedPerDevice).invoke(created -> {
             if (created.created()) {
                 dispatcher.trigger();

@@ -145,6 +145,95 @@ public class CommandStore {
         });
     }
 
+    /** What one command of {@link #createAll} became: stored, or refused because its device's queue is full. */
+    public record BatchCreated(Command command, DomainException.Conflict refusal) {
+    }
+
+    /**
+     * Several new commands without an idempotency key, request id, schedule or reconnect signal, in one transaction:
+     * every device's lock taken once (in id order, so two batches cannot deadlock; {@link #create} holds one lock
+     * only), the open commands of all of them counted in one query, and the ones that fit inserted with their
+     * transitions in one statement, in the order given (their {@code seq}, the order they are sent in). A command that
+     * would give its device more than {@code maxOpen} open commands is refused ({@code queue-full}), the others are
+     * stored. The answers are in the order of {@code commands}.
+     */
+    public Uni<List<BatchCreated>> createAll(List<NewCommand> commands, Instant now, int maxOpen) {
+        String[] devices = commands.stream().map(NewCommand::deviceId).distinct().sorted().toArray(String[]::new);
+        return pool.withTransaction(tx -> tx.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended(d, 8084)) "
+                + "FROM unnest($1::text[]) WITH ORDINALITY AS u(d, o) ORDER BY o").execute(Tuple.of(devices))
+                .flatMap(ignored -> tx.preparedQuery("SELECT device_id, count(*) FROM command WHERE device_id = ANY($1) "
+                        + "AND " + OPEN + " GROUP BY device_id").execute(Tuple.of(devices)))
+                .flatMap(counts -> {
+                    Map<String, Long> open = new LinkedHashMap<>();
+                    for (Row r : counts) {
+                        open.put(r.getString(0), r.getLong(1));
+                    }
+                    List<BatchCreated> answers = new ArrayList<>(commands.size());
+                    List<String> ids = new ArrayList<>();
+                    List<NewCommand> fitting = new ArrayList<>();
+                    for (NewCommand c : commands) {
+                        long n = open.getOrDefault(c.deviceId(), 0L);
+                        if (n >= maxOpen) {
+                            answers.add(new BatchCreated(null, new DomainException.Conflict("queue-full", "device '"
+                                    + c.deviceId() + "' already has " + n + " open commands (at most " + maxOpen
+                                    + "); wait for them or cancel some")));
+                            continue;
+                        }
+                        open.put(c.deviceId(), n + 1);
+                        answers.add(null);
+                        ids.add(UUID.randomUUID().toString());
+                        fitting.add(c);
+                    }
+                    if (fitting.isEmpty()) {
+                        return Uni.createFrom().item(answers);
+                    }
+                    return insertAll(tx, ids, fitting, now).map(stored -> {
+                        Map<String, Command> byId = stored.stream().collect(Collectors.toMap(Command::id, c -> c));
+                        for (int i = 0, j = 0; i < answers.size(); i++) {
+                            if (answers.get(i) == null) {
+                                answers.set(i, new BatchCreated(byId.get(ids.get(j++)), null));
+                            }
+                        }
+                        return answers;
+                    });
+                }));
+    }
+
+    private static Uni<List<Command>> insertAll(SqlConnection tx, List<String> ids, List<NewCommand> cs, Instant now) {
+        int n = cs.size();
+        String[] tenants = new String[n], devices = new String[n], names = new String[n], payloads = new String[n],
+                requestedBy = new String[n], replayOf = new String[n], delivery = new String[n];
+        Integer[] maxAttempts = new Integer[n];
+        Long[] ackTimeouts = new Long[n];
+        OffsetDateTime[] expires = new OffsetDateTime[n], instances = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            NewCommand c = cs.get(i);
+            tenants[i] = c.tenantId();
+            devices[i] = c.deviceId();
+            names[i] = c.name();
+            payloads[i] = EventJson.write(c.payload());
+            requestedBy[i] = c.requestedBy();
+            replayOf[i] = c.replayOf();
+            delivery[i] = c.delivery().name();
+            maxAttempts[i] = c.maxAttempts();
+            ackTimeouts[i] = c.ackTimeout().toMillis();
+            expires[i] = at(now.plus(c.ttl()));
+            instances[i] = at(c.deviceCreatedAt());
+        }
+        Tuple args = Tuple.tuple().addValue(at(now)).addValue(ids.toArray(String[]::new)).addValue(tenants)
+                .addValue(devices).addValue(names).addValue(payloads).addValue(maxAttempts).addValue(ackTimeouts)
+                .addValue(expires).addValue(requestedBy).addValue(replayOf).addValue(delivery).addValue(instances);
+        return list(tx.preparedQuery("WITH changed AS (INSERT INTO command (id, tenant_id, device_id, name, payload, "
+                + "status, max_attempts, ack_timeout_ms, created_at, expires_at, next_attempt_at, requested_by, replay_of, "
+                + "updated_at, delivery, device_created_at) SELECT id, tenant_id, device_id, name, payload, 'QUEUED', "
+                + "max_attempts, ack_timeout_ms, $1, expires_at, $1, requested_by, replay_of, $1, delivery, "
+                + "device_created_at FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], "
+                + "$8::bigint[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::timestamptz[]) "
+                + "WITH ORDINALITY AS u(id, tenant_id, device_id, name, payload, max_attempts, ack_timeout_ms, "
+                + "expires_at, requested_by, replay_of, delivery, device_created_at, o) ORDER BY o RETURNING *), t AS ("
+                + TRANSITIONS + ") SELECT * FROM changed").execute(args));
+    }
+
     private Uni<Command> existing(SqlConnection tx, NewCommand c) {
         if (c.scheduleId() != null) {
             return one(tx.preparedQuery("SELECT * FROM command WHERE schedule_id = $1 AND scheduled_for = $2")
