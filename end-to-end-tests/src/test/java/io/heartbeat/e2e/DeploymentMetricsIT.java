@@ -60,9 +60,9 @@ class DeploymentMetricsIT {
 
     @Test
     void dashboardsQueryRealMetricsAndTheGatewayRoutesEveryApiPath() throws Exception {
-        LocalStackIT.Launched launched = LocalStackIT.launch(dataDir, offset);
+        LocalStackIT.Ready launched = LocalStackIT.startReady(dataDir, offset);
         stack = launched.process();
-        String table = LocalStackIT.readUntil(launched.lines(), "ready in", Duration.ofSeconds(240));
+        String table = launched.table();
         String token = LocalStackIT.token(table);
         traffic(token);
 

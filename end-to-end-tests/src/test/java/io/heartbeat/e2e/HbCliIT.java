@@ -65,9 +65,9 @@ class HbCliIT {
     static void startStack() throws Exception {
         dataDir = Dirs.temp("e2e-hb-");
         offset = LocalStackIT.freeOffset();
-        LocalStackIT.Launched launched = LocalStackIT.launch(dataDir, offset);
+        LocalStackIT.Ready launched = LocalStackIT.startReady(dataDir, offset);
         stack = launched.process();
-        String table = LocalStackIT.readUntil(launched.lines(), "ready in", Duration.ofSeconds(240));
+        String table = launched.table();
         assertThat(table).contains("hb config: " + dataDir.resolve("hb.properties"));
         config = dataDir.resolve("hb.properties");
         Properties p = new Properties();

@@ -60,9 +60,9 @@ class HostileInputIT {
 
     @Test
     void noHostileRequestOrMessageGetsA5xxStallsAPipelineOrIsDropped() throws Exception {
-        LocalStackIT.Launched launched = LocalStackIT.launch(dataDir, offset);
+        LocalStackIT.Ready launched = LocalStackIT.startReady(dataDir, offset);
         stack = launched.process();
-        String table = LocalStackIT.readUntil(launched.lines(), "ready in", Duration.ofSeconds(240));
+        String table = launched.table();
         String admin = LocalStackIT.token(table);
         int registry = 8081 + offset;
         int ingest = 8082 + offset;

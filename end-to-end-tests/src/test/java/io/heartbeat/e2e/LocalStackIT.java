@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.heartbeat.localstack.Dirs;
+import io.heartbeat.localstack.LocalStackMain;
 import io.heartbeat.localstack.Ports;
 
 /**
@@ -54,8 +55,7 @@ class LocalStackIT {
 
     @Test
     void theRunCommandBringsUpAWorkingPlatformThatKeepsItsData() throws Exception {
-        BlockingQueue<String> out = start();
-        String table = readUntil(out, "ready in", Duration.ofSeconds(240));
+        String table = start();
         assertThat(table).containsPattern("device-registry-service +\\S+ +UP")
                 .containsPattern("command-service +\\S+ +UP")
                 .containsPattern("heartbeat-ingest-service +\\S+ +UP")
@@ -172,21 +172,99 @@ class LocalStackIT {
         assertThat(stack.waitFor(90, TimeUnit.SECONDS)).as("the stack stops within 90 s").isTrue();
 
         // same data directory: the device and the keys (so the token) are still there
-        out = start();
-        readUntil(out, "ready in", Duration.ofSeconds(240));
+        start();
         HttpResponse<String> again = send(HttpRequest.newBuilder(URI.create(registry + "/api/v1/devices/socket-0042"))
                 .header("Authorization", "Bearer " + token).GET());
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
     }
 
-    BlockingQueue<String> start() throws Exception {
-        Launched launched = launch(dataDir, offset);
-        stack = launched.process();
-        return launched.lines();
+    String start() throws Exception {
+        Ready ready = startReady(dataDir, offset);
+        stack = ready.process();
+        return ready.table();
     }
 
     /** The runner as a process and the lines it prints. */
     record Launched(Process process, BlockingQueue<String> lines) {
+    }
+
+    /** A runner whose services are all ready: its process, the lines it prints from now on, and its table. */
+    record Ready(Process process, BlockingQueue<String> lines, String table) {
+    }
+
+    /**
+     * Starts the runner on {@code dataDir} and {@code offset} and waits for its "ready in" table. A start whose
+     * infrastructure stalled (the runner says so with every thread's stack, then exits) is printed, with the tail of
+     * the infrastructure's log, and tried once more on the same data, as a user would run the command again; a second
+     * stall, or services that do not become ready, fail the test with that output.
+     */
+    static Ready startReady(Path dataDir, int offset) throws Exception {
+        for (int attempt = 1;; attempt++) {
+            Launched launched = launch(dataDir, offset);
+            try {
+                String table = readUntil(launched, "ready in", Duration.ofSeconds(240), dataDir);
+                return new Ready(launched.process(), launched.lines(), table);
+            } catch (Stalled stalled) {
+                stop(launched.process());
+                if (attempt == 2) {
+                    throw new AssertionError(stalled.getMessage());
+                }
+                System.out.println("LocalStackIT: the runner's start stalled; starting it again. What it printed:\n"
+                        + stalled.getMessage());
+            }
+        }
+    }
+
+    /** The runner said its infrastructure did not come up (and printed its threads). */
+    static final class Stalled extends AssertionError {
+        Stalled(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Like {@link #readUntil(BlockingQueue, String, Duration)} for a runner: fails at once when the runner ends or
+     * reports a stall instead of waiting out the timeout, and a failure carries the end of the infrastructure's log.
+     */
+    static String readUntil(Launched runner, String marker, Duration timeout, Path dataDir) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = runner.lines().poll(1, TimeUnit.SECONDS);
+            if (line == null) {
+                if (!runner.process().isAlive() && runner.lines().isEmpty()) {
+                    break;
+                }
+                continue;
+            }
+            seen.append(line).append('\n');
+            if (line.contains(marker)) {
+                return seen.toString();
+            }
+            if (line.contains(LocalStackMain.STALLED)) {
+                runner.process().waitFor(30, TimeUnit.SECONDS);
+                Thread.sleep(500); // the rest of its thread dump
+                for (String rest; (rest = runner.lines().poll()) != null;) {
+                    seen.append(rest).append('\n');
+                }
+                throw new Stalled(seen + logTail(dataDir));
+            }
+        }
+        String end = runner.process().isAlive() ? "no '" + marker + "' within " + timeout
+                : "the runner ended (status " + runner.process().exitValue() + ") before '" + marker + "'";
+        throw new AssertionError(end + "; output:\n" + seen + logTail(dataDir));
+    }
+
+    /** The last lines of the runner's infrastructure log (Postgres, Kafka and the broker write there). */
+    static String logTail(Path dataDir) {
+        Path log = dataDir.resolve("logs/infrastructure.log");
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return "\n--- last lines of " + log + " ---\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (java.io.IOException e) {
+            return "\n(no " + log + ": " + e.getMessage() + ")";
+        }
     }
 
     /** Starts the local-stack runner jar, as the README's command does, on {@code dataDir} and port offset. */

@@ -53,20 +53,35 @@ public final class Infrastructure implements AutoCloseable {
 
     /** Starts Postgres, then Kafka with its topics, then the broker, whose extension follows registry.devices. */
     public static Infrastructure start(Settings s) {
+        return start(s, part -> {
+        });
+    }
+
+    /**
+     * Starts Postgres, Kafka and the MQTT broker in that order, telling {@code progress} as each is up (with the time
+     * it took), so a start that stalls names the part it stalled in.
+     */
+    public static Infrastructure start(Settings s, java.util.function.Consumer<String> progress) {
         Path keys = s.dataDir().resolve("keys");
         DevKeys users = DevKeys.ensure(keys, "users");
         DevKeys devices = DevKeys.ensure(keys, "devices");
         DevServiceAccounts accounts = DevServiceAccounts.ensure(keys);
+        long t0 = System.nanoTime();
         PostgresNode postgres = PostgresNode.start(s.dataDir().resolve("postgres"), Ports.freeOr(s.postgresPort()));
         KafkaBroker kafka = null;
         try {
             postgres.provision(ServiceDatabase.ALL);
+            progress.accept(up("Postgres", "127.0.0.1:" + postgres.port(), t0));
+            long t1 = System.nanoTime();
             kafka = KafkaBroker.start(s.dataDir().resolve("kafka"), Ports.freeOr(s.kafkaPort()),
                     Ports.freeOr(s.kafkaControllerPort()));
             kafka.createTopics(Topics.ALL, s.partitions());
+            progress.accept(up("Kafka", kafka.bootstrapServers(), t1));
+            long t2 = System.nanoTime();
             MqttBroker.Tls tls = s.mqttTlsPort() < 0 ? null : DevTls.ensure(keys, Ports.freeOr(s.mqttTlsPort()));
             MqttBroker mqtt = MqttBroker.start(s.dataDir().resolve("mqtt"), Ports.freeOr(s.mqttPort()), tls,
                     brokerSettings(kafka, devices, accounts));
+            progress.accept(up("MQTT broker", "127.0.0.1:" + mqtt.port(), t2));
             return new Infrastructure(s, postgres, mqtt, kafka, users, devices, accounts);
         } catch (RuntimeException e) {
             if (kafka != null) {
@@ -75,6 +90,11 @@ public final class Infrastructure implements AutoCloseable {
             postgres.close();
             throw e;
         }
+    }
+
+    private static String up(String part, String address, long since) {
+        return String.format(java.util.Locale.ROOT, "%s up on %s in %.1f s", part, address,
+                (System.nanoTime() - since) / 1e9);
     }
 
     /** The broker extension's settings for this stack: its Kafka, the device JWT key, the dev service accounts. */

@@ -153,6 +153,8 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("num.io.threads", "4");
         p.put("background.threads", "2");
         p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        // the broker's start waits for its controller without end by default; fail instead, with a reason
+        p.put("server.max.startup.time.ms", "90000");
         return p;
     }
 

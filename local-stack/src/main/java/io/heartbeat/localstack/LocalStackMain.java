@@ -34,6 +34,16 @@ public final class LocalStackMain {
               --root DIR           the repository root (default .)
             """;
 
+    /**
+     * Postgres, Kafka and the broker are up in about 10 s on an idle 2-core machine; this is for a start that hangs
+     * (system property {@code local-stack.start-deadline-seconds} to change it).
+     */
+    static final Duration INFRASTRUCTURE_DEADLINE = Duration
+            .ofSeconds(Long.getLong("local-stack.start-deadline-seconds", 150));
+
+    /** What a start that did not come up prints before the runner exits with status 3. */
+    public static final String STALLED = "infrastructure did not come up within";
+
     record Options(Path root, Path dataDir, boolean fresh, int portOffset, int postgresPort, int mqttPort,
             int kafkaPort, int partitions, List<String> services, boolean infraOnly, int mqttTlsPort) {
     }
@@ -69,10 +79,12 @@ public final class LocalStackMain {
         logInfrastructureTo(o.dataDir().resolve("logs"));
         long t0 = System.nanoTime();
         say("starting Postgres, MQTT broker and Kafka (KRaft) in " + o.dataDir().toAbsolutePath());
+        Thread watchdog = stallWatchdog(INFRASTRUCTURE_DEADLINE, o.dataDir().resolve("logs/infrastructure.log"));
         Infrastructure infra = Infrastructure.start(new Infrastructure.Settings(o.dataDir(),
                 o.postgresPort() + o.portOffset(), o.mqttPort() + o.portOffset(), o.kafkaPort() + o.portOffset(),
                 o.kafkaPort() + 1 + o.portOffset(), o.partitions(),
-                o.mqttTlsPort() < 0 ? -1 : o.mqttTlsPort() + o.portOffset()));
+                o.mqttTlsPort() < 0 ? -1 : o.mqttTlsPort() + o.portOffset()), LocalStackMain::say);
+        watchdog.interrupt();
         say(String.format("infrastructure up in %.1f s", (System.nanoTime() - t0) / 1e9));
 
         List<ServiceProcess> running = new ArrayList<>();
@@ -296,6 +308,34 @@ public final class LocalStackMain {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + " needs a number, got '" + v + "'");
         }
+    }
+
+    /**
+     * A thread that, unless interrupted within {@code deadline}, says the infrastructure did not come up, prints what
+     * every thread of the runner is doing (the stall's evidence, since the infrastructure's own log may say nothing)
+     * and ends the runner with status 3 rather than leaving it hanging.
+     */
+    static Thread stallWatchdog(Duration deadline, Path log) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(deadline.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            StringBuilder dump = new StringBuilder();
+            Thread.getAllStackTraces().forEach((thread, stack) -> {
+                dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+                for (int i = 0; i < Math.min(stack.length, 25); i++) {
+                    dump.append("    at ").append(stack[i]).append('\n');
+                }
+            });
+            say(STALLED + " " + deadline.toSeconds() + " s (its log: " + log.toAbsolutePath()
+                    + "); the runner's threads:\n" + dump);
+            System.exit(3);
+        }, "local-stack-watchdog");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private static void say(String message) {
