@@ -192,9 +192,33 @@ class FaultIT {
         deliveries.forEach((id, n) -> assertThat(n).as("deliveries of " + id + " within its recorded sends")
                 .isLessThanOrEqualTo(sends.getOrDefault(id, 0)));
 
-        assertThat(serverErrors).as("no request answered 500").isEmpty();
+        assertThat(serverErrors).as("no request answered 500; what the services logged for them:%n%s",
+                loggedFor(serverErrors)).isEmpty();
         assertThat(unavailable).as("the Postgres outage answered 503 with Retry-After").isNotEmpty()
                 .allMatch(s -> s.contains("retry-after"));
+    }
+
+    /** The services' log lines that name the ids a 500 told its client to quote (their exception and stack). */
+    String loggedFor(List<String> errors) throws java.io.IOException {
+        Matcher quoted = Pattern.compile("quote ([0-9a-f-]{36})").matcher(String.join("\n", errors));
+        Set<String> ids = new HashSet<>();
+        while (quoted.find()) {
+            ids.add(quoted.group(1));
+        }
+        StringBuilder found = new StringBuilder();
+        if (ids.isEmpty() || !Files.isDirectory(dataDir.resolve("logs"))) {
+            return found.toString();
+        }
+        try (var logs = Files.list(dataDir.resolve("logs"))) {
+            for (Path log : logs.toList()) {
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    if (ids.stream().anyMatch(line::contains)) {
+                        found.append(log.getFileName()).append(": ").append(line).append('\n');
+                    }
+                }
+            }
+        }
+        return found.toString();
     }
 
     // --- faults --------------------------------------------------------------------------------------------------

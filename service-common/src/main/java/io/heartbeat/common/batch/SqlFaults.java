@@ -42,7 +42,9 @@ public final class SqlFaults {
      * Whether a failure says the database cannot be reached or cannot serve now (down, restarting, out of
      * connections), not that a statement or its data is wrong: SQLSTATE class 08 (connection exception), 53
      * (insufficient resources) or 57P01-57P03 (shutting down, cannot connect now), or, without a SQLSTATE, a refused,
-     * closed or timed-out connection anywhere in the cause chain. The request may succeed later: a 503, not a 500.
+     * reset, closed or timed-out connection anywhere in the cause chain: a socket error (refused, reset by the server
+     * ending the backend while a statement runs, broken pipe), a closed channel or connection, a pool that cannot
+     * hand out one in time. The request may succeed later: a 503, not a 500.
      */
     public static boolean unavailable(Throwable error) {
         String state = sqlState(error);
@@ -51,12 +53,13 @@ public final class SqlFaults {
                     || state.equals("57P02") || state.equals("57P03");
         }
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException
-                    || t instanceof java.net.NoRouteToHostException || t instanceof java.net.UnknownHostException) {
+            if (t instanceof java.net.SocketException || t instanceof java.nio.channels.ClosedChannelException
+                    || t instanceof java.net.UnknownHostException) {
                 return true;
             }
             String type = t.getClass().getName();
             if (type.equals("io.vertx.sqlclient.ClosedConnectionException")
+                    || type.equals("io.netty.channel.unix.Errors$NativeIoException")
                     || type.equals("io.vertx.core.http.ConnectionPoolTooBusyException")
                     || type.equals("org.hibernate.exception.JDBCConnectionException")) {
                 return true;
@@ -65,6 +68,7 @@ public final class SqlFaults {
             if (message != null && (message.contains("Connection refused")
                     || message.contains("Failed to read any response from the server")
                     || message.contains("Connection is not active") || message.contains("connection was closed")
+                    || message.contains("connection has been closed") || message.contains("Connection reset")
                     || message.contains("Timeout in acquiring a connection")
                     || message.contains("Closed Connection"))) {
                 return true;

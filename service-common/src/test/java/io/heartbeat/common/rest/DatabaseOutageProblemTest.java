@@ -36,6 +36,10 @@ class DatabaseOutageProblemTest {
         assertThat(SqlFaults.unavailable(new SQLException("too many connections", "53300"))).isTrue();
         assertThat(SqlFaults.unavailable(new RuntimeException("Failed to read any response from the server, the"
                 + " underlying connection may have been lost unexpectedly."))).isTrue();
+        assertThat(SqlFaults.unavailable(new RuntimeException("Pending requests failed to be sent due to connection"
+                + " has been closed."))).isTrue();
+        assertThat(SqlFaults.unavailable(new IllegalStateException("pool", new java.net.SocketException(
+                "Connection reset")))).isTrue();
     }
 
     @Test
