@@ -94,6 +94,7 @@ final class CommandBench {
 
         try (KafkaProducer<String, String> producer = Bench.producer(kafka); Fleet fleet = new Fleet(mqtt, ids)) {
             Instant now = Instant.now();
+            registered = now;
             for (String id : ids) {
                 // playing the registry: the view carries the hash of the device's API token, which the broker checks
                 producer.send(new ProducerRecord<>(Topics.REGISTRY_DEVICES, id, EventJson.write(new DeviceView(
@@ -246,15 +247,25 @@ final class CommandBench {
         return p;
     }
 
+    /** When the played registry registered the bench's devices: the device instance their transitions are of. */
+    private static Instant registered;
+
+    /**
+     * Plays the monitor: a transition of each device's current instance with a growing version, on device-status (the
+     * history) and on the compacted device-status.current, which the command service reads to know who is connected.
+     */
     private static void status(KafkaProducer<String, String> producer, List<String> ids, DeviceState from,
             DeviceState to) {
         Instant now = Instant.now();
+        long version = System.nanoTime();
         for (String id : ids) {
-            producer.send(new ProducerRecord<>(Topics.DEVICE_STATUS, id, EventJson.write(new DeviceStatusChanged(
-                    DeviceStatusChanged.SCHEMA_VERSION, UUID.randomUUID().toString(), id, TENANT, from, to,
-                    to == DeviceState.CONNECTED ? TransitionReason.HEARTBEAT_RECEIVED
+            String event = EventJson.write(new DeviceStatusChanged(DeviceStatusChanged.SCHEMA_VERSION,
+                    UUID.randomUUID().toString(), id, TENANT, from, to, to == DeviceState.CONNECTED
+                            ? TransitionReason.HEARTBEAT_RECEIVED
                             : TransitionReason.HEARTBEAT_TIMEOUT,
-                    now, now, 0L, null, null, 0))));
+                    now, now, 0L, null, registered, version));
+            producer.send(new ProducerRecord<>(Topics.DEVICE_STATUS, id, event));
+            producer.send(new ProducerRecord<>(Topics.DEVICE_STATUS_CURRENT, id, event));
         }
         producer.flush();
     }
