@@ -143,8 +143,13 @@ class FaultIT {
         }
         startCommands(mqttIds);
         String probe = mqttIds.get(0);
-        await("every device connected").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> connected() == MQTT_DEVICES + HTTP_DEVICES);
+        try {
+            await("every device connected").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> connected() == MQTT_DEVICES + HTTP_DEVICES);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not every device CONNECTED within 60 s; per device:\n" + devicesNow()
+                    + "MQTT heartbeats without a PUBACK, by reason: " + publishFailures, e);
+        }
 
         Map<String, Duration> recovery = new LinkedHashMap<>();
         for (String name : List.of("heartbeat-ingest-service", "status-monitor-service", "command-service")) {
@@ -404,6 +409,17 @@ class FaultIT {
     }
 
     // --- reading the outcome -------------------------------------------------------------------------------------
+
+    /** Each device's heartbeats acknowledged and what the monitor says of it, for whoever reads a failure. */
+    String devicesNow() {
+        StringBuilder b = new StringBuilder();
+        acknowledged.forEach((id, acked) -> {
+            HttpResponse<String> r = get(monitor("/api/v1/status/devices/" + id));
+            b.append(id).append(": ").append(acked.size()).append(" acknowledged; monitor ")
+                    .append(r == null ? "no answer" : r.statusCode() + " " + r.body()).append('\n');
+        });
+        return b.toString();
+    }
 
     long connected() {
         return acknowledged.keySet().stream().filter(id -> {

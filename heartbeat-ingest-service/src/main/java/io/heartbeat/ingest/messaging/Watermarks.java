@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -21,25 +22,33 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import io.heartbeat.contracts.EventJson;
 import io.heartbeat.contracts.HeartbeatWatermark;
 import io.heartbeat.contracts.Topics;
+import io.heartbeat.ingest.config.IngestConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.core.Vertx;
 
 /**
- * Writes a {@link HeartbeatWatermark} to every partition of {@code heartbeats} four times a second while this replica's
- * intake works: the device directory and signals are read and, with MQTT intake on, every intake connection is
+ * Writes a {@link HeartbeatWatermark} to every partition of {@code heartbeats} every
+ * {@code heartbeat.ingest.watermark-interval} (100 ms) while this replica's intake works: the device directory and signals are
+ * read and, with MQTT intake on, every intake connection is
  * subscribed and has taken in the backlog the broker kept for it. Its time never passes the receipt of a heartbeat
  * Kafka has not acknowledged yet ({@link InFlightReceipts}). It goes through the heartbeats channel itself, so on each
  * partition it follows the heartbeats accepted before it. The
  * status monitor reads a partition that carries neither as a silent pipeline (ingest down or stalled, or Kafka between
  * them) and pauses that partition's timeouts rather than report its devices offline.
+ *
+ * <p>
+ * A Vert.x periodic timer drives it, not {@code @Scheduled}: Quarkus' scheduler looks at its triggers once a second,
+ * so an interval below a second ran once a second, and every timeout waited up to a second longer than configured for
+ * the watermark that lets it fire. A round still running when the next is due is skipped.
  */
 @ApplicationScoped
 public class Watermarks {
@@ -50,6 +59,9 @@ public class Watermarks {
      */
     static final Duration SETTLE = Duration.ofMillis(100);
 
+    /** How long after startup the first round runs. */
+    static final Duration START_DELAY = Duration.ofSeconds(2);
+
     /** How long a partition count is trusted before it is read again (partitions may be added). */
     static final Duration PARTITIONS_TTL = Duration.ofSeconds(30);
 
@@ -59,6 +71,10 @@ public class Watermarks {
     private final InFlightReceipts inFlight;
     private final Clock clock;
     private final String bootstrapServers;
+    private final Vertx vertx;
+    private final Duration interval;
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private volatile long timer = -1;
     private final String source = "heartbeat-ingest-service-" + UUID.randomUUID().toString().substring(0, 8);
     private final Counter written;
     private final Counter withheld;
@@ -68,13 +84,16 @@ public class Watermarks {
 
     public Watermarks(@Channel(Topics.HEARTBEATS) MutinyEmitter<Record<String, String>> heartbeats, LocalViews views,
             MqttHeartbeatListener mqtt, HeartbeatPublisher publisher, Clock clock,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry metrics) {
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, IngestConfig config, Vertx vertx,
+            MeterRegistry metrics) {
         this.heartbeats = heartbeats;
         this.views = views;
         this.mqtt = mqtt;
         this.inFlight = publisher.inFlight();
         this.clock = clock;
         this.bootstrapServers = bootstrapServers;
+        this.vertx = vertx;
+        this.interval = config.watermarkInterval();
         this.written = metrics.counter("ingest.watermarks.written");
         this.withheld = metrics.counter("ingest.watermarks.withheld");
     }
@@ -88,7 +107,19 @@ public class Watermarks {
         return views.caughtUp() && (!mqtt.enabled() || mqtt.caughtUp());
     }
 
-    @Scheduled(every = "${heartbeat.ingest.watermark-interval:PT0.25S}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(START_DELAY.toMillis(), Math.max(1, interval.toMillis()), id -> round());
+    }
+
+    /** One round, unless the previous one is still writing. */
+    private void round() {
+        if (!writing.compareAndSet(false, true)) {
+            return;
+        }
+        write().onTermination().invoke(() -> writing.set(false)).subscribe().with(ignored -> {
+        });
+    }
+
     Uni<Void> write() {
         if (!intakeWorking()) {
             withheld.increment();
@@ -143,6 +174,9 @@ public class Watermarks {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
         Admin a = admin;
         if (a != null) {
             a.close(Duration.ofSeconds(2));

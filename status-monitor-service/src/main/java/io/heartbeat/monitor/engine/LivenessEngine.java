@@ -129,7 +129,8 @@ public class LivenessEngine {
         this.rebuild = Timer.builder("monitor.rebuild.duration")
                 .description("Loading owned devices' statuses and rebuilding the deadline index after an assignment")
                 .register(metrics);
-        this.pipeline = new PipelineWatch(config.pipelineSilence(), Duration.ofMillis(250));
+        // a held deadline is looked at again on the next tick: the watermark that lets it fire may be in that poll
+        this.pipeline = new PipelineWatch(config.pipelineSilence(), config.tick());
         this.pipelineGaps = metrics.counter("monitor.pipeline.gaps");
         this.pipelineGapLength = Timer.builder("monitor.pipeline.gap.duration")
                 .description("How long a partition of heartbeats carried neither heartbeats nor ingest watermarks")

@@ -1,0 +1,56 @@
+package io.heartbeat.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.heartbeat.contracts.EventJson;
+import io.heartbeat.contracts.HeartbeatWatermark;
+import io.heartbeat.contracts.Topics;
+import io.heartbeat.ingest.config.IngestConfig;
+import io.heartbeat.ingest.messaging.Watermarks;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The watermark interval is kept below a second too: the monitor fires a timeout only once a watermark has passed its
+ * deadline, so a watermark written once a second instead of every 100 ms makes every offline report up to a second
+ * late. Counted on the topic the monitor reads.
+ */
+@QuarkusTest
+class WatermarkIntervalTest {
+
+    @Inject
+    Watermarks watermarks;
+
+    @Inject
+    IngestConfig config;
+
+    @Test
+    void watermarksReachEveryPartitionAtTheConfiguredIntervalBelowASecond() throws Exception {
+        assertThat(config.watermarkInterval()).isLessThanOrEqualTo(Duration.ofMillis(250));
+        await().atMost(Duration.ofSeconds(60)).until(watermarks::intakeWorking);
+        Instant from = Instant.now();
+        Duration window = Duration.ofSeconds(3);
+        Thread.sleep(window.toMillis() + 500);
+        Instant to = from.plus(window);
+
+        List<Instant> onPartition0 = IngestTestSupport.read(Topics.HEARTBEATS,
+                r -> HeartbeatWatermark.KEY.equals(r.key()) && r.partition() == 0, Integer.MAX_VALUE,
+                Duration.ofSeconds(8)).stream()
+                .map(r -> EventJson.read(r.value(), HeartbeatWatermark.class))
+                .map(HeartbeatWatermark::at)
+                .filter(at -> !at.isBefore(from) && at.isBefore(to))
+                .toList();
+        long expected = window.toMillis() / config.watermarkInterval().toMillis();
+        // a scheduler that looks at its triggers once a second writes at most 4 in 3 s
+        assertThat(onPartition0).as("watermarks on partition 0 within %s (one every %s)", window,
+                config.watermarkInterval()).hasSizeGreaterThanOrEqualTo((int) Math.max(6, expected / 2));
+    }
+}
