@@ -20,7 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The watermark interval is kept below a second too: the monitor fires a timeout only once a watermark has passed its
- * deadline, so a watermark written once a second instead of every 100 ms makes every offline report up to a second
+ * deadline, so a watermark written once a second instead of four times a second makes every offline report up to a second
  * late. Counted on the topic the monitor reads.
  */
 @QuarkusTest

@@ -50,6 +50,22 @@ class LivenessFlowTest {
     }
 
     @Test
+    void transitionsRecordedBeforeTheRegistryViewArrivedStayInTheDevicesHistory() {
+        String id = uniqueId("overtaken");
+        // the heartbeat reaches the monitor before the device's view: the status starts without its instance
+        kafka.heartbeat(id, Instant.now());
+        await().atMost(Duration.ofSeconds(15)).until(() -> "CONNECTED".equals(state(id)));
+        kafka.view(id, SHORT, true, 1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> "DISCONNECTED".equals(state(id)));
+
+        JsonPath transitions = as(tokens().viewer("acme")).get("/api/v1/status/devices/" + id + "/transitions")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(transitions.getList("items.reason")).containsExactly("HEARTBEAT_TIMEOUT", "HEARTBEAT_TIMEOUT",
+                "HEARTBEAT_RECEIVED", "DEVICE_REGISTERED");
+        assertThat(transitions.getLong("totalItems")).isEqualTo(4);
+    }
+
+    @Test
     void aHeartbeatConnectsAndSilenceTakesTheDeviceOfflineThenDisconnected() {
         String id = uniqueId("flow");
         kafka.view(id, SHORT, true, 1);

@@ -30,11 +30,10 @@ public interface IngestConfig {
     /**
      * How often this replica writes a {@code HeartbeatWatermark} to every partition of {@code heartbeats} while its
      * intake works (views read, MQTT subscribed): the status monitor lets a device's deadline fire only once its
-     * partition's ingest time has passed it, so this bounds how late a timeout may be. The
-     * monitor's tick (100 ms) by default: a record per partition each time, a few dozen a second beside thousands of
-     * heartbeats.
+     * partition's ingest time has passed it, so this bounds how late a timeout may be. Four
+     * times a second by default: a record per partition each time, a few dozen a second beside thousands of heartbeats.
      */
-    @WithDefault("PT0.1S")
+    @WithDefault("PT0.25S")
     Duration watermarkInterval();
 
     /** A device timestamp further in the future than this is refused (CLOCK_SKEW). */

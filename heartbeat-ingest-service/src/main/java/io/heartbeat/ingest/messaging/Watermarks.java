@@ -37,7 +37,7 @@ import io.vertx.core.Vertx;
 
 /**
  * Writes a {@link HeartbeatWatermark} to every partition of {@code heartbeats} every
- * {@code heartbeat.ingest.watermark-interval} (100 ms) while this replica's intake works: the device directory and signals are
+ * {@code heartbeat.ingest.watermark-interval} (250 ms) while this replica's intake works: the device directory and signals are
  * read and, with MQTT intake on, every intake connection is
  * subscribed and has taken in the backlog the broker kept for it. Its time never passes the receipt of a heartbeat
  * Kafka has not acknowledged yet ({@link InFlightReceipts}). It goes through the heartbeats channel itself, so on each

@@ -23,7 +23,7 @@ public interface MonitorConfig {
 
     /**
      * Timeouts follow the heartbeat pipeline's own time: a deadline fires only once the partition's ingest time (the
-     * newest ingest watermark's {@code at}; ingest writes them every 100 ms while it has taken in everything
+     * newest ingest watermark's {@code at}; ingest writes them four times a second while it has taken in everything
      * devices sent) has passed it, so while ingest or Kafka is down or stalled nothing times out. A jump of that time by more
      * than this is a gap that counts against no device; a partition whose time has not moved for this long is reported
      * silent (health, {@code monitor.pipeline.silent.partitions}). {@code PT0S} turns this off: deadlines fire by the

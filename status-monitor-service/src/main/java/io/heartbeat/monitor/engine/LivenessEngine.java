@@ -585,7 +585,7 @@ public class LivenessEngine {
             // created from a heartbeat that overtook the view: the instance is known now
             s = s.withInstance(view.createdAt());
             Change prior = changes.get(id);
-            changes.put(id, prior == null ? Change.of(s, null) : prior.then(s, null));
+            changes.put(id, (prior == null ? Change.of(s, null) : prior.then(s, null)).adoptingInstance());
         }
         Outcome o = null;
         if (view == null) {

@@ -57,7 +57,11 @@ public class StatusStore {
      * A status to write (its version is the one it was computed from) and the transitions that led to it, in order
      * (usually one; a device registered and heartbeating in the same tick has two).
      */
-    public record Change(DeviceStatus status, List<Transition> transitions) {
+    public record Change(DeviceStatus status, List<Transition> transitions, boolean adoptsInstance) {
+
+        public Change(DeviceStatus status, List<Transition> transitions) {
+            this(status, transitions, false);
+        }
 
         public static Change of(DeviceStatus status, Transition transition) {
             return new Change(status, transition == null ? List.of() : List.of(transition));
@@ -66,11 +70,19 @@ public class StatusStore {
         /** This change followed by another outcome for the same device. */
         public Change then(DeviceStatus next, Transition transition) {
             if (transition == null) {
-                return new Change(next, transitions);
+                return new Change(next, transitions, adoptsInstance);
             }
             List<Transition> all = new ArrayList<>(transitions);
             all.add(transition);
-            return new Change(next, all);
+            return new Change(next, all, adoptsInstance);
+        }
+
+        /**
+         * This change also gives the status's earlier transitions, recorded before the instance was known (a heartbeat
+         * overtook the registry's view), the instance the status has now, so the device's history shows them.
+         */
+        public Change adoptingInstance() {
+            return new Change(status, transitions, true);
         }
     }
 
@@ -184,6 +196,7 @@ public class StatusStore {
                     written.forEach(s -> byId.put(s.deviceId(), s));
                     List<DeviceStatus> owners = new ArrayList<>();
                     List<Transition> transitions = new ArrayList<>();
+                    List<DeviceStatus> adopters = new ArrayList<>();
                     for (Change c : chunk) {
                         DeviceStatus s = byId.get(c.status().deviceId());
                         if (s == null) {
@@ -191,15 +204,42 @@ public class StatusStore {
                             continue;
                         }
                         stored.add(s);
+                        if (c.adoptsInstance() && s.deviceCreatedAt() != null) {
+                            adopters.add(s);
+                        }
                         for (Transition t : c.transitions()) {
                             owners.add(s);
                             transitions.add(t);
                         }
                     }
-                    return recordAll(tx, owners, transitions);
+                    return adoptInstances(tx, adopters).flatMap(ignored -> recordAll(tx, owners, transitions));
                 }).replaceWith(Boolean.TRUE))
                 .collect().with(Collectors.counting())
                 .map(n -> new Written(stored, conflicts, null));
+    }
+
+    /**
+     * Gives the transitions a status recorded before its instance was known (no {@code device_created_at}: a heartbeat
+     * overtook the registry's view) the instance it has now; the history reads a device's own instance only, and would
+     * otherwise lose its first transitions. One statement for the chunk.
+     */
+    private static Uni<Void> adoptInstances(SqlClient tx, List<DeviceStatus> adopters) {
+        if (adopters.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = adopters.size();
+        String[] ids = new String[n];
+        String[] tenants = new String[n];
+        OffsetDateTime[] instances = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = adopters.get(i).deviceId();
+            tenants[i] = adopters.get(i).tenantId();
+            instances[i] = odt(adopters.get(i).deviceCreatedAt());
+        }
+        return tx.preparedQuery("UPDATE transition t SET device_created_at = u.instance"
+                + " FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(device_id, tenant_id, instance)"
+                + " WHERE t.device_id = u.device_id AND t.tenant_id = u.tenant_id AND t.device_created_at IS NULL")
+                .execute(Tuple.of(ids, tenants, instances)).replaceWithVoid();
     }
 
     /** {@link #upsert} for many rows in one statement; returns the rows written (a version conflict writes none). */
